@@ -1,0 +1,245 @@
+"""The Atlas: an opened store with its catalogue, settings and territory tree.
+
+It is the one object front ends hold. It stays thin: it reads and writes through
+the store, caches what is derived from the data (the territory tree) under the
+store's revision number, and hands itself to the diagnostics and renderers, which
+live in their own modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from .catalog import Catalog, LayerSpec, load_catalog, parse_spec
+from .errors import NotFoundError
+from .i18n import t
+from .settings import AtlasSettings
+from .store import Revision, Store, WriteMode, create_store, open_store
+from .store.base import BBox
+from .store.frames import checksum as frame_checksum
+from .territories import TerritoryTree
+
+TERRITORIES = "territories"
+TERRITORY_FIELD = "territory_code"
+
+
+class Atlas:
+    """An atlas opened from a GeoPackage path or a PostGIS URL."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[int, Any]] = {}
+
+    # -- opening ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Where the atlas lives (path or URL)."""
+        return self.store.url
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Atlas:
+        """Use as a context manager that closes the atlas."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close on leaving the ``with`` block."""
+        self.close()
+
+    def __repr__(self) -> str:
+        """Title, location and revision."""
+        return f"<Atlas {self.settings.title_in()!r} at {self.url} (revision {self.revision})>"
+
+    # -- cached, derived state --------------------------------------------------------
+    @property
+    def revision(self) -> int:
+        """Latest revision of the whole atlas; changes on every write."""
+        return self.store.current_revision()
+
+    def _cached(self, key: str, build: Any) -> Any:
+        revision = self.revision
+        hit = self._cache.get(key)
+        if hit is None or hit[0] != revision:
+            hit = (revision, build())
+            self._cache[key] = hit
+        return hit[1]
+
+    @property
+    def settings(self) -> AtlasSettings:
+        """Title, metric CRS, level names... stored in the atlas."""
+        return self._cached("settings", lambda: AtlasSettings.from_dict(
+            self.store.get_settings()))
+
+    @property
+    def catalog(self) -> Catalog:
+        """Layer specs registered in this atlas."""
+        return self._cached("catalog", lambda: Catalog([
+            parse_spec(text, source=f"{name}.toml")
+            for name, text in self.store.layer_specs().items()]))
+
+    @property
+    def territories(self) -> TerritoryTree:
+        """The territory tree (rebuilt only after a write)."""
+        return self._cached("territories", lambda: TerritoryTree(
+            self.store.read(TERRITORIES), self.settings))
+
+    @property
+    def metric_crs(self) -> CRS:
+        """CRS in which areas and distances are measured."""
+        return self.settings.crs
+
+    def spec(self, layer: str) -> LayerSpec:
+        """Spec of a layer; raises :class:`NotFoundError` for an unknown layer."""
+        if layer not in self.catalog:
+            raise NotFoundError("store.unknown_layer", layer=layer,
+                                available=", ".join(self.catalog))
+        return self.catalog[layer]
+
+    # -- reading ------------------------------------------------------------------------
+    def read(
+        self,
+        layer: str,
+        territory: str | None = None,
+        bbox: BBox | None = None,
+        columns: Sequence[str] | None = None,
+        revision: int | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Rows of a layer as a GeoDataFrame in EPSG:4326.
+
+        ``territory`` keeps what lies in a territory (its descendants for the
+        territories layer; for other layers, features meeting its boundary or
+        attached to it by ``territory_code``).
+        """
+        spec = self.spec(layer)
+        if territory is None:
+            return self.store.read(layer, bbox=bbox, columns=columns, revision=revision)
+        tree = self.territories
+        tree.get(territory)
+        codes = [territory, *tree.descendants(territory)]
+        if layer == TERRITORIES:
+            return self.store.read(layer, where={"code": codes}, columns=columns,
+                                   revision=revision)
+        boundary = tree.geometry(territory)
+        spatial = self.store.read(layer, bbox=shapely.bounds(boundary).tolist(),
+                                  columns=columns, revision=revision)
+        spatial = spatial[spatial.intersects(boundary)]
+        if not spec.has_field(TERRITORY_FIELD):
+            return spatial.reset_index(drop=True)
+        attached = self.store.read(layer, where={TERRITORY_FIELD: codes}, columns=columns,
+                                   revision=revision)
+        both = pd.concat([spatial, attached], ignore_index=True)
+        if spec.id_field in both.columns:
+            both = both.drop_duplicates(spec.id_field).sort_values(spec.id_field)
+        return gpd.GeoDataFrame(both, geometry="geometry", crs=spatial.crs) \
+            .reset_index(drop=True)
+
+    def count(self, layer: str) -> int:
+        """Number of features in a layer."""
+        self.spec(layer)
+        return self.store.count(layer)
+
+    # -- writing ------------------------------------------------------------------------
+    def write(
+        self,
+        layer: str,
+        frame: gpd.GeoDataFrame,
+        mode: WriteMode | str = WriteMode.REPLACE,
+        *,
+        user: str | None = None,
+        source: str | None = None,
+        message: str | None = None,
+        warnings: Sequence[str] = (),
+    ) -> Revision:
+        """Write rows as one revision (atomic; nothing changes on failure)."""
+        self.spec(layer)
+        return self.store.write(layer, frame, mode, user=user, source=source,
+                                message=message, warnings=warnings)
+
+    def history(self, layer: str | None = None) -> list[Revision]:
+        """Revisions of a layer (or of the atlas), oldest first."""
+        if layer is not None:
+            self.spec(layer)
+        return self.store.history(layer)
+
+    def history_frame(self, layer: str | None = None) -> pd.DataFrame:
+        """:meth:`history` as a table."""
+        return pd.DataFrame([r.as_dict() for r in self.history(layer)])
+
+    def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
+        """Bring back the state of a layer at an earlier revision, as a new revision."""
+        self.spec(layer)
+        return self.store.restore(layer, revision, user=user)
+
+    # -- summaries ----------------------------------------------------------------------
+    def layers(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per layer: name, title, geometry, count, current revision, source."""
+        latest: dict[str, Revision] = {}
+        for rev in self.store.history():
+            latest[rev.layer] = rev
+        rows = []
+        for name, spec in self.catalog.items():
+            rev = latest.get(name)
+            rows.append({
+                "layer": name,
+                "title": spec.title(lang),
+                "geometry": spec.geometry,
+                "count": self.store.count(name),
+                "revision": rev.revision if rev else None,
+                "updated": rev.created_at.isoformat(timespec="seconds") if rev else None,
+                "source": spec.metadata.get("source"),
+                "licence": spec.metadata.get("licence"),
+            })
+        return pd.DataFrame(rows)
+
+    def checksum(self) -> str:
+        """Fingerprint of the whole atlas content (layers and settings), so two builds
+        can be compared without depending on file bytes or timestamps."""
+        digest = hashlib.sha256()
+        for name, spec in self.catalog.items():
+            digest.update(name.encode())
+            digest.update(frame_checksum(self.store.read(name), spec).encode())
+        return digest.hexdigest()
+
+    def warning(self, lang: str | None = None) -> str | None:
+        """The fictional-data warning when the atlas is a demonstration."""
+        return t("cli.fictional", lang) if self.settings.fictional else None
+
+    def population_raster_path(self) -> Path | None:
+        """Path of the population GeoTIFF, resolved next to a GeoPackage atlas."""
+        raster = self.settings.population_raster
+        if not raster:
+            return None
+        path = Path(raster)
+        if not path.is_absolute() and hasattr(self.store, "path"):
+            path = Path(self.store.path).parent / path
+        return path
+
+
+def open(url: str | Path) -> Atlas:  # noqa: A001 - mirrors builtins.open on purpose
+    """Open an existing atlas: a ``.gpkg`` path or a ``postgresql://`` URL."""
+    return Atlas(open_store(url))
+
+
+def create(
+    url: str | Path,
+    settings: AtlasSettings | dict[str, Any],
+    catalog: Catalog | None = None,
+) -> Atlas:
+    """Create an empty atlas with its settings and layer tables."""
+    store = create_store(url)
+    if isinstance(settings, dict):
+        settings = AtlasSettings.from_dict(settings)
+    store.set_settings(settings.to_dict())
+    for spec in (catalog or load_catalog()).values():
+        store.ensure_layer(spec)
+    return Atlas(store)

@@ -1,0 +1,46 @@
+"""One family of errors whose messages are written for people, in French or English."""
+
+from __future__ import annotations
+
+from .i18n import t
+
+
+class AtlasError(Exception):
+    """Base of every error the platform reports to a user.
+
+    It carries a message key and its parameters rather than a sentence, so the
+    app, the CLI and the notebooks can each show it in the user's language.
+    """
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message())
+
+    def message(self, lang: str | None = None) -> str:
+        """The error as a sentence in ``lang`` (default: the current language)."""
+        return t(self.key, lang, **self.params)
+
+
+class CatalogError(AtlasError):
+    """A layer specification is wrong; the message names the file and the key."""
+
+
+class StoreError(AtlasError):
+    """The store cannot be opened, read or written."""
+
+
+class NotFoundError(StoreError):
+    """A layer, territory or revision does not exist."""
+
+
+class ConcurrentWriteError(StoreError):
+    """Another writer holds the store for longer than we are willing to wait."""
+
+
+class IngestError(AtlasError):
+    """A file cannot be read or imported."""
+
+
+class DiagnosticError(AtlasError):
+    """An indicator cannot be computed."""

@@ -1,0 +1,162 @@
+"""The narrow store interface that every backend implements.
+
+A store keeps the layers of one atlas, their specs, the atlas settings, styles and
+an append-only log of revisions. Every write is atomic and becomes one revision;
+any earlier revision of a layer can be restored exactly. The GeoPackage store (one
+file, the embedded default) and the PostGIS store (shared) implement this interface
+and pass the same test suite.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import geopandas as gpd
+
+from ..catalog import LayerSpec
+
+
+class WriteMode(StrEnum):
+    """How a write combines with the rows already in the layer."""
+
+    REPLACE = "replace"
+    APPEND = "append"
+    UPSERT = "upsert"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Audit record of one write: who changed what, when, from which source."""
+
+    revision: int
+    layer: str
+    mode: str
+    created_at: datetime
+    user: str
+    source: str | None
+    rows_written: int
+    rows_removed: int
+    row_count: int
+    checksum: str
+    message: str | None = None
+    restored_from: int | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain mapping, for tables and JSON."""
+        return {
+            "revision": self.revision,
+            "layer": self.layer,
+            "mode": self.mode,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "user": self.user,
+            "source": self.source,
+            "rows_written": self.rows_written,
+            "rows_removed": self.rows_removed,
+            "row_count": self.row_count,
+            "checksum": self.checksum,
+            "message": self.message,
+            "restored_from": self.restored_from,
+            "warnings": list(self.warnings),
+        }
+
+
+BBox = tuple[float, float, float, float]
+
+
+class Store(ABC):
+    """Persistence of an atlas. Implementations must be safe for one writer at a time
+    (writes are serialised) and any number of readers, who see either the state
+    before or after a write, never a mix.
+    """
+
+    url: str
+
+    # -- lifecycle -----------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and file handles."""
+
+    # -- settings and catalogue ----------------------------------------------------
+    @abstractmethod
+    def get_settings(self) -> dict[str, Any]:
+        """Atlas settings (title, countries, metric CRS, level names...)."""
+
+    @abstractmethod
+    def set_settings(self, settings: dict[str, Any]) -> None:
+        """Replace the atlas settings."""
+
+    @abstractmethod
+    def layer_specs(self) -> dict[str, str]:
+        """TOML text of every layer spec registered in this atlas, by layer name."""
+
+    @abstractmethod
+    def ensure_layer(self, spec: LayerSpec) -> None:
+        """Create the layer's tables if needed and record its spec and style."""
+
+    # -- data ----------------------------------------------------------------------
+    @abstractmethod
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        columns: Sequence[str] | None = None,
+        revision: int | None = None,
+        where: dict[str, Sequence[Any]] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Rows of a layer (current state, or as it was at ``revision``).
+
+        ``bbox`` keeps features whose bounding box meets (xmin, ymin, xmax, ymax);
+        ``where`` keeps rows whose field value is in the given list.
+        """
+
+    @abstractmethod
+    def count(self, layer: str) -> int:
+        """Number of rows in the current state of a layer."""
+
+    @abstractmethod
+    def write(
+        self,
+        layer: str,
+        frame: gpd.GeoDataFrame,
+        mode: WriteMode | str = WriteMode.REPLACE,
+        *,
+        user: str | None = None,
+        source: str | None = None,
+        message: str | None = None,
+        warnings: Sequence[str] = (),
+    ) -> Revision:
+        """Write rows atomically and record a revision; nothing changes on failure."""
+
+    @abstractmethod
+    def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
+        """Make the state of ``layer`` at ``revision`` current again, as a new revision."""
+
+    @abstractmethod
+    def history(self, layer: str | None = None) -> list[Revision]:
+        """Revisions, oldest first, of one layer or of the whole atlas."""
+
+    @abstractmethod
+    def current_revision(self) -> int:
+        """Number of the latest revision of the whole atlas (0 when empty).
+
+        It changes on every write, so front ends key their caches on it.
+        """
+
+    @abstractmethod
+    def styles(self) -> dict[str, dict[str, str]]:
+        """QGIS styles stored for each layer: ``{layer: {"qml": ..., "sld": ...}}``."""
+
+    def __enter__(self) -> Store:
+        """Use the store as a context manager that closes it."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close on leaving the ``with`` block."""
+        self.close()

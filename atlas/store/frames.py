@@ -1,0 +1,118 @@
+"""Bring data frames to the canonical shape of a layer spec, and fingerprint them.
+
+Both stores hand back frames in exactly this shape (same columns, same dtypes), so
+results never depend on the backend, and a checksum of a layer's content is the
+same wherever it is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..catalog import LayerSpec
+from ..crs import STORAGE
+
+GEOMETRY = "geometry"
+
+#: pandas dtype of each spec field type.
+DTYPES = {
+    "string": "str",
+    "category": "str",
+    "date": "str",
+    "integer": "Int64",
+    "float": "float64",
+    "boolean": "boolean",
+}
+
+
+def empty_frame(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A frame with the layer's columns and no rows."""
+    data = {f.name: pd.Series([], dtype=DTYPES[f.type]) for f in spec.fields}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=STORAGE), crs=STORAGE)
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    """ISO dates (YYYY-MM-DD) from strings, datetimes or timestamps."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.strftime("%Y-%m-%d")
+    else:
+        text = values.astype("str").where(values.notna())
+        out = text.str.slice(0, 10)
+    return out.astype("str").where(out.notna())
+
+
+def conform_column(values: pd.Series, kind: str) -> pd.Series:
+    """One column cast to the canonical dtype of a field type.
+
+    Values that cannot be cast raise: the import validator reports them before a
+    frame ever reaches a store.
+    """
+    if kind == "date":
+        return _as_dates(values)
+    if kind in ("string", "category"):
+        text = values.astype("str")
+        return text.where(values.notna())
+    if kind == "integer":
+        return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64")
+    if kind == "float":
+        return pd.to_numeric(values, errors="raise").astype("float64")
+    if kind == "boolean":
+        return values.astype("boolean")
+    raise ValueError(kind)
+
+
+def conform(frame: pd.DataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Columns of ``spec`` in its order and dtypes, geometry last, CRS EPSG:4326.
+
+    Missing optional columns are added empty; extra columns are dropped.
+    """
+    index = pd.RangeIndex(len(frame))
+    data: dict[str, object] = {}
+    for field in spec.fields:
+        if field.name in frame.columns:
+            column = pd.Series(frame[field.name].to_numpy(), index=index)
+            data[field.name] = conform_column(column, field.type)
+        else:
+            data[field.name] = pd.Series([None] * len(frame), index=index,
+                                         dtype=DTYPES[field.type])
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        crs = frame.crs or STORAGE
+    else:
+        geoms = np.full(len(frame), None, dtype=object)
+        crs = STORAGE
+    out = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, index=index, crs=crs),
+                           crs=crs)
+    out.index = index
+    return out
+
+
+def checksum(frame: gpd.GeoDataFrame, spec: LayerSpec) -> str:
+    """SHA-256 of a layer's content, independent of row order and of the store.
+
+    Rows are ordered by the id field; each attribute column is hashed by pandas
+    after canonical conversion, and geometries by their WKB with coordinates
+    rounded to 1e-9 degree (well below survey precision) so that a trip through
+    any store gives the same fingerprint.
+    """
+    frame = conform(frame, spec)
+    frame = frame.sort_values(spec.id_field, kind="mergesort").reset_index(drop=True)
+    digest = hashlib.sha256()
+    digest.update(spec.name.encode())
+    digest.update(str(len(frame)).encode())
+    for field in spec.fields:
+        column = frame[field.name]
+        hashed = pd.util.hash_pandas_object(column.astype("object").where(column.notna()),
+                                            index=False)
+        digest.update(field.name.encode())
+        digest.update(hashed.to_numpy().tobytes())
+    geoms = shapely.transform(np.asarray(frame.geometry.values, dtype=object),
+                              lambda xy: np.round(xy, 9))
+    for blob in shapely.to_wkb(geoms, output_dimension=2):
+        digest.update(b"\x00" if blob is None else blob)
+    return digest.hexdigest()

@@ -1,0 +1,334 @@
+"""The embedded store: one GeoPackage file that QGIS and GDAL open as they are.
+
+SQLite gives us what a laptop atlas needs: atomic transactions (a crash mid-write
+rolls back on the next open), one writer at a time (``BEGIN IMMEDIATE`` waits for
+the other writer instead of failing) and readers that see the last committed state.
+The file keeps the classic rollback journal rather than WAL so that it stays a
+single file that can be copied, emailed or opened read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Table, create_engine, event, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine, UserDefinedType
+
+from ..catalog import LayerSpec
+from ..crs import STORAGE, STORAGE_EPSG
+from ..errors import ConcurrentWriteError, StoreError
+from . import gpkg_blob
+from .base import BBox
+from .sql import GEOM, REV_FROM, SqlStore
+
+APPLICATION_ID = 0x47504B47  # "GPKG"
+USER_VERSION = 10300  # GeoPackage 1.3
+BUSY_TIMEOUT_S = 120
+RTREE_DEFINITION = "http://www.geopackage.org/spec120/#extension_rtree"
+METADATA_DEFINITION = "http://www.geopackage.org/spec120/#extension_metadata"
+
+
+class GpkgGeometry(UserDefinedType):
+    """A geometry column declared with its GeoPackage type name (POINT, MULTIPOLYGON...)."""
+
+    cache_ok = True
+
+    def __init__(self, name: str = "GEOMETRY") -> None:
+        self.name = name
+
+    def get_col_spec(self, **kw: Any) -> str:
+        """The declared SQL type of the column."""
+        return self.name
+
+
+_CORE_DDL = [
+    """CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
+        srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
+        organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
+        definition TEXT NOT NULL, description TEXT)""",
+    """CREATE TABLE IF NOT EXISTS gpkg_contents (
+        table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
+        identifier TEXT UNIQUE, description TEXT DEFAULT '',
+        last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+        min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+        CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
+        table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+        geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,
+        z TINYINT NOT NULL, m TINYINT NOT NULL,
+        CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+        CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+        CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+        CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_extensions (
+        table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,
+        definition TEXT NOT NULL, scope TEXT NOT NULL,
+        CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_metadata (
+        id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,
+        md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL,
+        mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (
+        reference_scope TEXT NOT NULL, table_name TEXT, column_name TEXT,
+        row_id_value INTEGER,
+        timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+        md_file_id INTEGER NOT NULL, md_parent_id INTEGER,
+        CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),
+        CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))""",
+]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def _register_functions(dbapi: sqlite3.Connection) -> None:
+    """SQL functions that the GeoPackage R-tree triggers call (GDAL provides its own)."""
+
+    def bound(index: int) -> Any:
+        def fn(blob: bytes | None) -> float | None:
+            env = gpkg_blob.envelope(blob)
+            return None if env is None else env[index]
+        return fn
+
+    for index, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        dbapi.create_function(name, 1, bound(index), deterministic=True)
+    dbapi.create_function("ST_IsEmpty", 1, gpkg_blob.is_empty, deterministic=True)
+
+
+class GeoPackageStore(SqlStore):
+    """Store in a GeoPackage file; see the module docstring for the design."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        engine = create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi: sqlite3.Connection, _record: Any) -> None:
+            dbapi.isolation_level = None  # we issue BEGIN ourselves
+            dbapi.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+            dbapi.execute("PRAGMA foreign_keys = ON")
+            _register_functions(dbapi)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        super().__init__(str(self.path), engine)
+
+    # -- creation ---------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path) -> GeoPackageStore:
+        """Create an empty atlas GeoPackage (the file must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError("store.exists", url=str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(path)
+        with store._write_transaction() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {USER_VERSION}")
+            for ddl in _CORE_DDL:
+                conn.exec_driver_sql(ddl)
+            srs = [
+                ("Undefined cartesian SRS", -1, "NONE", -1, "undefined",
+                 "undefined cartesian coordinate reference system"),
+                ("Undefined geographic SRS", 0, "NONE", 0, "undefined",
+                 "undefined geographic coordinate reference system"),
+                ("WGS 84 geodetic", STORAGE_EPSG, "EPSG", STORAGE_EPSG,
+                 STORAGE.to_wkt("WKT1_GDAL"), "longitude/latitude coordinates in decimal "
+                 "degrees on the WGS 84 spheroid"),
+            ]
+            conn.exec_driver_sql("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                                 srs)
+            conn.exec_driver_sql(
+                "INSERT INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, 'read-write')",
+                [("gpkg_metadata", METADATA_DEFINITION),
+                 ("gpkg_metadata_reference", METADATA_DEFINITION)])
+        store.create_meta_tables()
+        with store._write_transaction() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+                " last_change) VALUES ('layer_styles', 'attributes', 'layer_styles',"
+                " 'QGIS styles', ?)", (_now(),))
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> GeoPackageStore:
+        """Open an existing atlas GeoPackage."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError("store.not_found", url=str(path))
+        store = cls(path)
+        try:
+            with store.engine.connect() as conn:
+                found = conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                    "('atlas_meta', 'atlas_layers', 'atlas_revisions')").scalar()
+        except OperationalError as exc:
+            store.close()
+            raise StoreError("store.not_an_atlas", url=str(path)) from exc
+        if found != 3:
+            store.close()
+            raise StoreError("store.not_an_atlas", url=str(path))
+        return store
+
+    # -- hooks ------------------------------------------------------------------------
+    def _geometry_type(self, spec: LayerSpec) -> TypeEngine:
+        return GpkgGeometry(spec.geometry.upper())
+
+    def _history_geometry_type(self) -> TypeEngine:
+        return GpkgGeometry("BLOB")
+
+    def _encode_geometries(self, geoms: np.ndarray) -> list[Any]:
+        return gpkg_blob.encode(geoms, STORAGE_EPSG)
+
+    def _geometry_select(self, column: ColumnElement) -> ColumnElement:
+        return column
+
+    def _decode_geometries(self, values: Sequence[Any]) -> np.ndarray:
+        return gpkg_blob.decode(values)
+
+    def _rtree(self, table: str) -> Table:
+        from sqlalchemy import Column, Float, Integer, MetaData
+
+        return Table(f"rtree_{table}_{GEOM}", MetaData(), Column("id", Integer),
+                     Column("minx", Float), Column("maxx", Float),
+                     Column("miny", Float), Column("maxy", Float))
+
+    def _bbox_filter(self, table: Table, bbox: BBox) -> ColumnElement:
+        xmin, ymin, xmax, ymax = bbox
+        rtree = self._rtree(table.name)
+        hits = select(rtree.c.id).where(rtree.c.maxx >= xmin, rtree.c.minx <= xmax,
+                                        rtree.c.maxy >= ymin, rtree.c.miny <= ymax)
+        return table.c.fid.in_(hits)
+
+    def _quote(self, name: str) -> str:
+        return self.engine.dialect.identifier_preparer.quote(name)
+
+    def _triggers(self, table: str) -> dict[str, str]:
+        """The R-tree maintenance triggers of the GeoPackage standard (1.3)."""
+        t, c = self._quote(table), GEOM
+        r = self._quote(f"rtree_{table}_{GEOM}")
+        name = f"rtree_{table}_{GEOM}"
+        values = f"(NEW.fid, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), " \
+                 f"ST_MaxY(NEW.{c}))"
+        present = f"(NEW.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))"
+        absent = f"(NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))"
+        return {
+            f"{name}_insert": f"AFTER INSERT ON {t} WHEN {present} BEGIN "
+                              f"INSERT OR REPLACE INTO {r} VALUES {values}; END",
+            f"{name}_update1": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "
+                               f"{present} BEGIN INSERT OR REPLACE INTO {r} VALUES {values}; END",
+            f"{name}_update2": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "
+                               f"{absent} BEGIN DELETE FROM {r} WHERE id = OLD.fid; END",
+            f"{name}_update3": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {present} "
+                               f"BEGIN DELETE FROM {r} WHERE id = OLD.fid; "
+                               f"INSERT OR REPLACE INTO {r} VALUES {values}; END",
+            f"{name}_update4": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {absent} "
+                               f"BEGIN DELETE FROM {r} WHERE id IN (OLD.fid, NEW.fid); END",
+            f"{name}_delete": f"AFTER DELETE ON {t} WHEN OLD.{c} NOT NULL BEGIN "
+                              f"DELETE FROM {r} WHERE id = OLD.fid; END",
+        }
+
+    def _register_layer(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
+        name = spec.name
+        conn.exec_driver_sql(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+            " last_change, srs_id) VALUES (?, 'features', ?, ?, ?, ?)",
+            (name, spec.title("fr"), spec.title("en"), _now(), STORAGE_EPSG))
+        conn.exec_driver_sql(
+            "INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
+            (name, GEOM, spec.geometry.upper(), STORAGE_EPSG))
+        rtree = self._quote(f"rtree_{name}_{GEOM}")
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE {rtree} USING rtree(id, minx, maxx, miny, maxy)")
+        for trigger, body in self._triggers(name).items():
+            conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} {body}")
+        conn.exec_driver_sql(
+            "INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', ?, 'write-only')",
+            (name, GEOM, RTREE_DEFINITION))
+        document = json.dumps({"layer": name, "title": spec.titles, **spec.metadata},
+                              ensure_ascii=False, default=str)
+        md_id = conn.exec_driver_sql(
+            "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata)"
+            " VALUES ('dataset', 'https://json.org', 'application/json', ?) RETURNING id",
+            (document,)).scalar_one()
+        conn.exec_driver_sql(
+            "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, timestamp,"
+            " md_file_id) VALUES ('table', ?, ?, ?)", (name, _now(), md_id))
+
+    def _insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
+                     spec: LayerSpec, bounds: np.ndarray) -> None:
+        """Bulk insert: fids assigned here, R-tree rows inserted directly.
+
+        The per-row insert trigger would call the Python ST_ functions a million
+        times for a large layer, so it is dropped and recreated around the insert,
+        inside the same transaction: other connections never see it missing.
+        """
+        name = spec.name
+        if "fid" not in rows[0]:
+            start = conn.exec_driver_sql(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
+                f" coalesce((SELECT max(fid) FROM {self._quote(name)}), 0))", (name,)
+            ).scalar_one()
+            for offset, row in enumerate(rows, start=int(start) + 1):
+                row["fid"] = offset
+        columns = ["fid", GEOM, *spec.field_names, REV_FROM]
+        placeholders = ", ".join("?" for _ in columns)
+        sql = (f"INSERT INTO {self._quote(name)} ({', '.join(map(self._quote, columns))})"
+               f" VALUES ({placeholders})")
+        trigger = f"rtree_{name}_{GEOM}_insert"
+        body = self._triggers(name)[trigger]
+        conn.exec_driver_sql(f"DROP TRIGGER {self._quote(trigger)}")
+        conn.exec_driver_sql(sql, [tuple(_sqlite_value(row[c]) for c in columns)
+                                   for row in rows])
+        entries = [(row["fid"], b[0], b[2], b[1], b[3])
+                   for row, b in zip(rows, bounds, strict=True)
+                   if row[GEOM] is not None and not np.isnan(b[0])]
+        if entries:
+            conn.exec_driver_sql(
+                f"INSERT OR REPLACE INTO {self._quote(f'rtree_{name}_{GEOM}')}"
+                " VALUES (?, ?, ?, ?, ?)", entries)
+        conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} {body}")
+
+    def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
+        """Keep gpkg_contents' extent and last change in step with the data."""
+        rtree = self._quote(f"rtree_{spec.name}_{GEOM}")
+        extent = conn.exec_driver_sql(
+            f"SELECT min(minx), min(miny), max(maxx), max(maxy) FROM {rtree}").first()
+        conn.exec_driver_sql(
+            "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?,"
+            " max_y = ? WHERE table_name = ?", (_now(), *extent, spec.name))
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ConcurrentWriteError("store.busy", seconds=BUSY_TIMEOUT_S) from exc
+            raise
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Python scalars SQLite stores as GeoPackage expects (dates as ISO text)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,594 @@
+"""Revisioned layer storage in SQL, written once for every backend.
+
+Each layer has two tables built from its spec with SQLAlchemy Core:
+
+- ``<layer>``: the current rows (what QGIS opens), with ``fid``, ``geom``, the spec's
+  fields and ``_rev_from``, the revision that wrote the row;
+- ``<layer>__history``: rows that a later revision replaced or deleted, with
+  ``_rev_from`` and ``_rev_to`` (the revision that removed them).
+
+The state of a layer at revision N is therefore the current rows written at or
+before N plus the history rows alive at N; restoring N copies that state back as a
+new revision, inside the database. Backends (GeoPackage, PostGIS) subclass
+:class:`SqlStore` and supply only what differs: geometry encoding, the bounding-box
+filter, bulk loading, locking and spatial-index registration.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
+
+from ..catalog import LayerSpec, parse_spec
+from ..crs import STORAGE
+from ..errors import AtlasError, NotFoundError, StoreError
+from .base import BBox, Revision, Store, WriteMode
+from .frames import checksum, conform
+from .styles import LAYER_STYLES_COLUMNS, layer_styles_row
+
+GEOM = "geom"
+REV_FROM = "_rev_from"
+REV_TO = "_rev_to"
+HISTORY_SUFFIX = "__history"
+#: Rows per statement when lists of ids are sent to the database.
+CHUNK = 500
+
+
+def field_type(kind: str) -> TypeEngine:
+    """SQL type of a spec field type (GeoPackage-compatible names)."""
+    return {
+        "string": Text(),
+        "category": Text(),
+        "date": Date(),
+        "integer": Integer(),
+        "float": Float(precision=53),
+        "boolean": Boolean(create_constraint=False),
+    }[kind]
+
+
+def build_meta_tables(metadata: MetaData) -> dict[str, Table]:
+    """The atlas's own tables: settings, layer specs, revision log and QGIS styles."""
+    tables = {
+        "meta": Table(
+            "atlas_meta", metadata,
+            Column("key", String(64), primary_key=True),
+            Column("value", Text, nullable=False),
+        ),
+        "layers": Table(
+            "atlas_layers", metadata,
+            Column("name", String(63), primary_key=True),
+            Column("spec", Text, nullable=False),
+        ),
+        "revisions": Table(
+            "atlas_revisions", metadata,
+            Column("revision", Integer, primary_key=True, autoincrement=True),
+            Column("layer", String(63), nullable=False, index=True),
+            Column("mode", String(16), nullable=False),
+            Column("created_at", Text, nullable=False),
+            Column("user", Text, nullable=False),
+            Column("source", Text),
+            Column("rows_written", Integer, nullable=False, default=0),
+            Column("rows_removed", Integer, nullable=False, default=0),
+            Column("row_count", Integer, nullable=False, default=0),
+            Column("checksum", Text, nullable=False, default=""),
+            Column("message", Text),
+            Column("restored_from", Integer),
+            Column("warnings", Text),
+            sqlite_autoincrement=True,
+        ),
+    }
+    style_columns = [Column("id", Integer, primary_key=True, autoincrement=True)]
+    for name in LAYER_STYLES_COLUMNS:
+        if name == "id":
+            continue
+        kind: TypeEngine = Boolean(create_constraint=False) if name == "useAsDefault" else Text()
+        style_columns.append(Column(name, kind))
+    tables["styles"] = Table("layer_styles", metadata, *style_columns)
+    return tables
+
+
+class SqlStore(Store):
+    """Generic revisioned store over a SQLAlchemy engine; see the module docstring."""
+
+    def __init__(self, url: str, engine: Engine, schema: str | None = None) -> None:
+        self.url = url
+        self.engine = engine
+        self.schema = schema
+        self.metadata = MetaData(schema=schema)
+        self.meta = build_meta_tables(self.metadata)
+        self._tables: dict[str, tuple[Table, Table]] = {}
+
+    # -- hooks for backends ----------------------------------------------------------
+    @abstractmethod
+    def _geometry_type(self, spec: LayerSpec) -> TypeEngine:
+        """Column type of the current table's geometry."""
+
+    @abstractmethod
+    def _history_geometry_type(self) -> TypeEngine:
+        """Column type of the history table's geometry (any geometry type)."""
+
+    @abstractmethod
+    def _encode_geometries(self, geoms: np.ndarray) -> list[Any]:
+        """Geometries as values to bind in an INSERT."""
+
+    @abstractmethod
+    def _geometry_select(self, column: ColumnElement) -> ColumnElement:
+        """Expression selecting a geometry column in a form :meth:`_decode` reads."""
+
+    @abstractmethod
+    def _decode_geometries(self, values: Sequence[Any]) -> np.ndarray:
+        """Shapely geometries from what :meth:`_geometry_select` returned."""
+
+    @abstractmethod
+    def _bbox_filter(self, table: Table, bbox: BBox) -> ColumnElement:
+        """Condition keeping rows whose geometry's envelope meets ``bbox``."""
+
+    @abstractmethod
+    def _register_layer(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
+        """Backend bookkeeping after a layer's tables are created (indexes, registries)."""
+
+    @abstractmethod
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction that excludes every other writer."""
+
+    def _insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
+                     spec: LayerSpec, bounds: np.ndarray) -> None:
+        """Insert prepared rows; backends override this with a faster bulk path."""
+        for start in range(0, len(rows), 10_000):
+            conn.execute(insert(table), rows[start:start + 10_000])
+
+    def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
+        """Backend bookkeeping after rows changed (extents, statistics)."""
+
+    def _insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
+                spec: LayerSpec, bounds: np.ndarray) -> None:
+        if rows:
+            self._insert_rows(conn, table, rows, spec, bounds)
+
+    # -- tables -----------------------------------------------------------------------
+    def _spec(self, layer: str) -> LayerSpec:
+        specs = self._specs
+        if layer not in specs:
+            raise NotFoundError("store.unknown_layer", layer=layer,
+                                available=", ".join(sorted(specs)) or "-")
+        return specs[layer]
+
+    @cached_property
+    def _specs(self) -> dict[str, LayerSpec]:
+        return {name: parse_spec(text, source=f"{name}.toml")
+                for name, text in self.layer_specs().items()}
+
+    def _layer_tables(self, spec: LayerSpec) -> tuple[Table, Table]:
+        if spec.name not in self._tables:
+            fields = [Column(f.name, field_type(f.type)) for f in spec.fields]
+            main = Table(
+                spec.name, self.metadata,
+                Column("fid", Integer, primary_key=True, autoincrement=True),
+                Column(GEOM, self._geometry_type(spec)),
+                *fields,
+                Column(REV_FROM, Integer, nullable=False),
+                sqlite_autoincrement=True,
+            )
+            Index(f"{spec.name}_{spec.id_field}_uq", main.c[spec.id_field], unique=True)
+            history = Table(
+                spec.name + HISTORY_SUFFIX, self.metadata,
+                Column("fid", Integer, nullable=False),
+                Column(GEOM, self._history_geometry_type()),
+                *[Column(f.name, field_type(f.type)) for f in spec.fields],
+                Column(REV_FROM, Integer, nullable=False),
+                Column(REV_TO, Integer, nullable=False),
+            )
+            Index(f"{spec.name}_history_rev", history.c[REV_FROM], history.c[REV_TO])
+            self._tables[spec.name] = (main, history)
+        return self._tables[spec.name]
+
+    def create_meta_tables(self) -> None:
+        """Create the atlas's own tables (idempotent)."""
+        with self._write_transaction() as conn:
+            for table in self.meta.values():
+                table.create(conn, checkfirst=True)
+
+    # -- settings and catalogue -------------------------------------------------------
+    def get_settings(self) -> dict[str, Any]:
+        """Atlas settings stored as JSON under the ``settings`` key."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(self.meta["meta"].c.value)
+                                 .where(self.meta["meta"].c.key == "settings")).scalar()
+        return json.loads(value) if value else {}
+
+    def set_settings(self, settings: dict[str, Any]) -> None:
+        """Replace the atlas settings."""
+        table = self.meta["meta"]
+        with self._write_transaction() as conn:
+            conn.execute(delete(table).where(table.c.key == "settings"))
+            conn.execute(insert(table).values(key="settings",
+                                              value=json.dumps(settings, ensure_ascii=False)))
+
+    def layer_specs(self) -> dict[str, str]:
+        """TOML text of every registered layer spec."""
+        table = self.meta["layers"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.name, table.c.spec).order_by(table.c.name))
+            return {name: spec for name, spec in rows}
+
+    def ensure_layer(self, spec: LayerSpec) -> None:
+        """Create the layer's tables and record its spec and QGIS style."""
+        main, history = self._layer_tables(spec)
+        layers = self.meta["layers"]
+        with self._write_transaction() as conn:
+            exists = conn.execute(select(layers.c.name).where(layers.c.name == spec.name)).first()
+            if exists is None:
+                main.create(conn, checkfirst=True)
+                history.create(conn, checkfirst=True)
+                self._register_layer(conn, spec, main)
+                conn.execute(insert(layers).values(name=spec.name, spec=spec.source_text))
+            else:
+                conn.execute(update(layers).where(layers.c.name == spec.name)
+                             .values(spec=spec.source_text))
+            self._write_style(conn, spec)
+        self.__dict__.pop("_specs", None)
+
+    def _write_style(self, conn: Connection, spec: LayerSpec) -> None:
+        table = self.meta["styles"]
+        row = layer_styles_row(spec, GEOM)
+        if self.schema:
+            row["f_table_schema"] = self.schema
+        conn.execute(delete(table).where(and_(table.c.f_table_name == spec.name,
+                                              table.c.styleName == row["styleName"])))
+        conn.execute(insert(table).values(**row))
+
+    def styles(self) -> dict[str, dict[str, str]]:
+        """QML and SLD stored for each layer."""
+        table = self.meta["styles"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.f_table_name, table.c.styleQML,
+                                       table.c.styleSLD))
+            return {name: {"qml": qml, "sld": sld} for name, qml, sld in rows}
+
+    # -- reading ----------------------------------------------------------------------
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        columns: Sequence[str] | None = None,
+        revision: int | None = None,
+        where: dict[str, Sequence[Any]] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Rows of a layer in the canonical frame shape; see :meth:`Store.read`."""
+        spec = self._spec(layer)
+        main, history = self._layer_tables(spec)
+        wanted = [f.name for f in spec.fields if columns is None or f.name in columns]
+
+        def query(table: Table, *conditions: ColumnElement) -> Any:
+            cols = [self._geometry_select(table.c[GEOM]).label(GEOM),
+                    *[table.c[name] for name in wanted]]
+            conds = list(conditions)
+            if bbox is not None and revision is None:
+                conds.append(self._bbox_filter(table, bbox))
+            for name, values in (where or {}).items():
+                spec.field(name)
+                conds.append(table.c[name].in_(list(values)))
+            return select(*cols).where(*conds) if conds else select(*cols)
+
+        if revision is None:
+            stmt = query(main)
+        else:
+            stmt = union_all(
+                query(main, main.c[REV_FROM] <= revision),
+                query(history, history.c[REV_FROM] <= revision, history.c[REV_TO] > revision),
+            )
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            records = result.fetchall()
+        frame = pd.DataFrame.from_records(records, columns=[GEOM, *wanted])
+        geoms = self._decode_geometries(frame[GEOM].tolist())
+        out = conform(gpd.GeoDataFrame(frame.drop(columns=GEOM),
+                                       geometry=gpd.GeoSeries(geoms, crs=STORAGE)), spec)
+        out = out[[*wanted, "geometry"]]
+        if bbox is not None and revision is not None:
+            envelopes = shapely.envelope(np.asarray(out.geometry.values, dtype=object))
+            out = out[shapely.intersects(envelopes, shapely.box(*bbox))]
+        return out.sort_values(spec.id_field, kind="mergesort", ignore_index=True) \
+            if spec.id_field in wanted else out
+
+    def count(self, layer: str) -> int:
+        """Rows in the current state of a layer."""
+        main, _ = self._layer_tables(self._spec(layer))
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(main)).scalar() or 0)
+
+    # -- writing ----------------------------------------------------------------------
+    def write(
+        self,
+        layer: str,
+        frame: gpd.GeoDataFrame,
+        mode: WriteMode | str = WriteMode.REPLACE,
+        *,
+        user: str | None = None,
+        source: str | None = None,
+        message: str | None = None,
+        warnings: Sequence[str] = (),
+    ) -> Revision:
+        """Write a frame atomically as one revision (see :meth:`Store.write`)."""
+        spec = self._spec(layer)
+        try:
+            mode = WriteMode(mode)
+        except ValueError:
+            raise StoreError("store.bad_mode", mode=mode) from None
+        frame = self._prepare(frame, spec)
+        digest = checksum(frame, spec)
+        rows, bounds = self._rows(frame, spec)
+        main, _ = self._layer_tables(spec)
+        ids = frame[spec.id_field].tolist()
+        try:
+            with self._write_transaction() as conn:
+                rev = self._open_revision(conn, layer, mode.value, user, source, message,
+                                          warnings)
+                removed = 0
+                if mode is WriteMode.REPLACE:
+                    removed = self._archive(conn, spec, rev)
+                elif mode is WriteMode.APPEND:
+                    clash = self._existing_ids(conn, spec, ids)
+                    if clash:
+                        raise StoreError("store.existing_ids", layer=layer,
+                                         ids=", ".join(map(str, clash[:10])))
+                for row in rows:
+                    row[REV_FROM] = rev
+                if mode is WriteMode.UPSERT:
+                    fids = self._fids_of(conn, spec, ids)
+                    removed = self._archive(conn, spec, rev, ids=list(fids.values()))
+                    kept = np.array([row[spec.id_field] in fids for row in rows], dtype=bool)
+                    updated = [dict(row, fid=fids[row[spec.id_field]])
+                               for row, keep in zip(rows, kept, strict=True) if keep]
+                    added = [row for row, keep in zip(rows, kept, strict=True) if not keep]
+                    self._insert(conn, main, updated, spec, bounds[kept])
+                    self._insert(conn, main, added, spec, bounds[~kept])
+                else:
+                    self._insert(conn, main, rows, spec, bounds)
+                self._close_revision(conn, spec, rev, len(rows), removed, digest)
+        except AtlasError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError("store.write_failed", layer=layer,
+                             detail=str(exc.orig if hasattr(exc, "orig") else exc)) from exc
+        return self._revision(rev)
+
+    def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
+        """Copy the state of ``layer`` at ``revision`` back as a new revision."""
+        spec = self._spec(layer)
+        if revision not in {r.revision for r in self.history(layer)}:
+            raise NotFoundError("store.unknown_revision", layer=layer, revision=revision)
+        main, history = self._layer_tables(spec)
+        names = ["fid", GEOM, *spec.field_names]
+        try:
+            with self._write_transaction() as conn:
+                rev = self._open_revision(conn, layer, "restore", user, None, None, (),
+                                          restored_from=revision)
+                removed = self._archive(conn, spec, rev)
+                source_rows = select(*[history.c[n] for n in names], literal(rev)).where(
+                    history.c[REV_FROM] <= revision, history.c[REV_TO] > revision)
+                conn.execute(insert(main).from_select([*names, REV_FROM], source_rows))
+                written = int(conn.execute(select(func.count()).select_from(main)).scalar())
+                self._close_revision(conn, spec, rev, written, removed, "")
+        except SQLAlchemyError as exc:
+            raise StoreError("store.write_failed", layer=layer, detail=str(exc)) from exc
+        digest = checksum(self.read(layer), spec)
+        with self._write_transaction() as conn:
+            table = self.meta["revisions"]
+            conn.execute(update(table).where(table.c.revision == rev).values(checksum=digest))
+        return self._revision(rev)
+
+    def _prepare(self, frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+        """Check what every store requires: CRS, geometry kind, unique non-empty ids."""
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None \
+                and not frame.crs.equals(STORAGE):
+            raise StoreError("store.wrong_crs", crs=frame.crs.to_string())
+        frame = conform(frame, spec)
+        ids = frame[spec.id_field]
+        if ids.isna().any():
+            raise StoreError("store.missing_ids", layer=spec.name, field=spec.id_field,
+                             count=int(ids.isna().sum()))
+        dupes = ids[ids.duplicated()].unique().tolist()
+        if dupes:
+            raise StoreError("store.duplicate_ids", layer=spec.name, field=spec.id_field,
+                             ids=", ".join(map(str, dupes[:10])))
+        geoms = frame.geometry
+        missing = geoms.isna() | geoms.is_empty
+        if spec.geometry_required and missing.any():
+            raise StoreError("store.missing_geometry", layer=spec.name,
+                             count=int(missing.sum()))
+        frame = frame.set_geometry(_promote(geoms, spec.geometry))
+        kinds = set(frame.geometry[~missing].geom_type.unique())
+        if kinds - {spec.geometry}:
+            raise StoreError("store.wrong_geometry", layer=spec.name, expected=spec.geometry,
+                             found=", ".join(sorted(kinds)))
+        return frame
+
+    def _rows(self, frame: gpd.GeoDataFrame, spec: LayerSpec
+              ) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Insertable dicts (Python scalars, None for missing) and geometry bounds."""
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        encoded = self._encode_geometries(geoms)
+        bounds = shapely.bounds(geoms)
+        columns: dict[str, list[Any]] = {GEOM: encoded}
+        for field in spec.fields:
+            values = frame[field.name]
+            if field.type == "date":
+                parsed = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d")
+                columns[field.name] = [None if pd.isna(v) else v.date() for v in parsed]
+            else:
+                columns[field.name] = values.astype(object).where(values.notna(), None).tolist()
+        keys = list(columns)
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(),
+                                                                          strict=True)]
+        return rows, bounds
+
+    def _open_revision(self, conn: Connection, layer: str, mode: str, user: str | None,
+                       source: str | None, message: str | None, warnings: Sequence[str],
+                       restored_from: int | None = None) -> int:
+        table = self.meta["revisions"]
+        result = conn.execute(insert(table).values(
+            layer=layer, mode=mode, created_at=_now(), user=user or _default_user(),
+            source=source, message=message, restored_from=restored_from,
+            warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,
+        ).returning(table.c.revision))
+        return int(result.scalar_one())
+
+    def _close_revision(self, conn: Connection, spec: LayerSpec, rev: int, written: int,
+                        removed: int, digest: str) -> None:
+        main, _ = self._layer_tables(spec)
+        self._after_write(conn, spec, main)
+        total = int(conn.execute(select(func.count()).select_from(main)).scalar() or 0)
+        table = self.meta["revisions"]
+        conn.execute(update(table).where(table.c.revision == rev).values(
+            rows_written=written, rows_removed=removed, row_count=total, checksum=digest))
+
+    def _archive(self, conn: Connection, spec: LayerSpec, rev: int,
+                 ids: list[int] | None = None) -> int:
+        """Move current rows (all, or those with the given fids) to history."""
+        main, history = self._layer_tables(spec)
+        names = ["fid", GEOM, *spec.field_names, REV_FROM]
+        if ids is None:
+            chunks: list[list[int] | None] = [None]
+        else:
+            chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+        moved = 0
+        for chunk in chunks:
+            if chunk == []:
+                continue
+            rows = select(*[main.c[n] for n in names], literal(rev))
+            gone = delete(main)
+            if chunk is not None:
+                rows = rows.where(main.c.fid.in_(chunk))
+                gone = gone.where(main.c.fid.in_(chunk))
+            conn.execute(insert(history).from_select([*names, REV_TO], rows))
+            moved += conn.execute(gone).rowcount or 0
+        return moved
+
+    def _existing_ids(self, conn: Connection, spec: LayerSpec, ids: list[Any]) -> list[Any]:
+        main, _ = self._layer_tables(spec)
+        column = main.c[spec.id_field]
+        found: list[Any] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            found += conn.execute(select(column).where(column.in_(chunk))).scalars().all()
+        return sorted(found)
+
+    def _fids_of(self, conn: Connection, spec: LayerSpec, ids: list[Any]) -> dict[Any, int]:
+        main, _ = self._layer_tables(spec)
+        column = main.c[spec.id_field]
+        found: dict[Any, int] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            found.update(conn.execute(select(column, main.c.fid)
+                                      .where(column.in_(chunk))).tuples().all())
+        return found
+
+    # -- revisions --------------------------------------------------------------------
+    def history(self, layer: str | None = None) -> list[Revision]:
+        """Revisions, oldest first."""
+        table = self.meta["revisions"]
+        stmt = select(table).order_by(table.c.revision)
+        if layer is not None:
+            self._spec(layer)
+            stmt = stmt.where(table.c.layer == layer)
+        with self.engine.connect() as conn:
+            return [_revision_from_row(row._mapping) for row in conn.execute(stmt)]
+
+    def _revision(self, number: int) -> Revision:
+        table = self.meta["revisions"]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.revision == number)).first()
+        if row is None:
+            raise NotFoundError("store.unknown_revision", layer="?", revision=number)
+        return _revision_from_row(row._mapping)
+
+    def current_revision(self) -> int:
+        """Latest revision number of the whole atlas (0 when nothing was written)."""
+        table = self.meta["revisions"]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.max(table.c.revision))).scalar() or 0)
+
+    def close(self) -> None:
+        """Dispose of the engine's connections."""
+        self.engine.dispose()
+
+
+_MULTI = {
+    "MultiPolygon": (shapely.Polygon, shapely.MultiPolygon),
+    "MultiPoint": (shapely.Point, shapely.MultiPoint),
+    "MultiLineString": (shapely.LineString, shapely.MultiLineString),
+}
+
+
+def _promote(geoms: gpd.GeoSeries, expected: str) -> gpd.GeoSeries:
+    """Wrap single parts into multi-part geometries when the layer expects those."""
+    if expected not in _MULTI:
+        return geoms
+    single, multi = _MULTI[expected]
+    values = [multi([g]) if isinstance(g, single) else g for g in geoms.values]
+    return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "atlas"
+
+
+def _revision_from_row(row: Any) -> Revision:
+    warnings = json.loads(row["warnings"]) if row["warnings"] else []
+    created = row["created_at"]
+    if isinstance(created, str):
+        created = datetime.fromisoformat(created)
+    return Revision(
+        revision=int(row["revision"]), layer=row["layer"], mode=row["mode"],
+        created_at=created, user=row["user"], source=row["source"],
+        rows_written=int(row["rows_written"]), rows_removed=int(row["rows_removed"]),
+        row_count=int(row["row_count"]), checksum=row["checksum"], message=row["message"],
+        restored_from=row["restored_from"], warnings=tuple(warnings),
+    )
