@@ -1,7 +1,9 @@
 """Message catalogues: every sentence shown to a person goes through :func:`t`.
 
-French is the default language; English is the second. Catalogues are TOML files
-(``fr.toml``, ``en.toml``) with flat dotted keys, so translators edit text, not code.
+French is the default language; English is the second. Each language is a folder of
+TOML files (``fr/*.toml``, ``en/*.toml``), one per part of the platform, whose tables
+give dotted keys (``[store] busy = "..."`` is ``store.busy``), so translators edit
+text, not code.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ def normalise_language(lang: str | None) -> str:
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, keyed by dotted name."""
-    with open(_HERE / f"{lang}.toml", "rb") as handle:
-        nested = tomllib.load(handle)
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict) -> None:
@@ -45,7 +45,9 @@ def catalogue(lang: str) -> dict[str, str]:
             else:
                 flat[name] = str(value)
 
-    walk("", nested)
+    for path in sorted((_HERE / lang).glob("*.toml")):
+        with open(path, "rb") as handle:
+            walk("", tomllib.load(handle))
     return flat
 
 

@@ -1,0 +1,75 @@
+"""The command group, the ``--atlas`` option and the error handling every command shares."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import AtlasError
+from ..i18n import normalise_language, t
+
+DEFAULT_ATLAS = "data/demo.gpkg"
+
+
+def default_atlas_url() -> str:
+    """``ATLAS_URL`` or the demo GeoPackage."""
+    return os.environ.get("ATLAS_URL", DEFAULT_ATLAS)
+
+
+class AtlasGroup(click.Group):
+    """Click group that turns :class:`AtlasError` into a translated message and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; report platform errors as sentences, not tracebacks."""
+        try:
+            return super().invoke(ctx)
+        except AtlasError as exc:
+            lang = (ctx.obj or {}).get("lang")
+            click.echo(t("cli.error", lang, message=exc.message(lang)), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=AtlasGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              envvar="ATLAS_LANG", help="Langue des messages / message language (fr, en).")
+@click.version_option(package_name="atlas-territorial")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
+    """atlas-territorial : atlas et diagnostics territoriaux.
+
+    L'atlas est choisi par --atlas (chemin .gpkg ou URL postgresql://) ou par la
+    variable ATLAS_URL ; par défaut data/demo.gpkg.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = normalise_language(lang)
+
+
+def atlas_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--atlas URL_OR_PATH`` (env ``ATLAS_URL``, default ``data/demo.gpkg``)."""
+    return click.option("--atlas", "atlas_url", default=default_atlas_url,
+                        show_default="ATLAS_URL ou data/demo.gpkg",
+                        help="Atlas : fichier .gpkg ou URL postgresql://")(func)
+
+
+def lang_of(ctx: click.Context) -> str:
+    """Language chosen on the command line or in the environment."""
+    return (ctx.obj or {}).get("lang") or normalise_language(None)
+
+
+def with_atlas(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Open the atlas named by ``--atlas`` and pass it to the command as ``atlas``."""
+    from ..atlas import open as open_atlas
+
+    @atlas_option
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, atlas_url: str, **kwargs: Any) -> Any:
+        with open_atlas(atlas_url) as opened:
+            return ctx.invoke(func, atlas=opened, **kwargs)
+
+    return wrapper
