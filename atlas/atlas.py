@@ -202,8 +202,10 @@ class Atlas:
         return pd.DataFrame(rows)
 
     def checksum(self) -> str:
-        """Fingerprint of the whole atlas content (layers and settings), so two builds
-        can be compared without depending on file bytes or timestamps."""
+        """Fingerprint of the whole atlas content.
+
+        Two builds can be compared without depending on file bytes or timestamps.
+        """
         digest = hashlib.sha256()
         for name, spec in self.catalog.items():
             digest.update(name.encode())

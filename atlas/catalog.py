@@ -223,7 +223,8 @@ class _SpecReader:
             raise self.fail(f"{where}{key}", "missing_key")
         value = data[key]
         if not isinstance(value, kind):
-            expected = "/".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            expected = "/".join(k.__name__ for k in kinds)
             raise self.fail(f"{where}{key}", "wrong_type", expected=expected)
         return value
 

@@ -1,5 +1,7 @@
-"""Settings of one atlas, stored inside the atlas itself (not in the environment),
-so that a GeoPackage sent to a partner carries its title, CRS and level names.
+"""Settings of one atlas, stored inside the atlas itself.
+
+Not in the environment: a GeoPackage sent to a partner carries its title, CRS and
+level names.
 """
 
 from __future__ import annotations

@@ -220,8 +220,9 @@ class TerritoryTree:
 
     def locate(self, geometries: gpd.GeoSeries | Sequence[object],
                level: int | str | None = None) -> pd.Series:
-        """Code of the territory of ``level`` (default: the finest) containing each
-        geometry's representative point; NaN when it falls in none.
+        """Territory code of ``level`` (default: the finest) containing each geometry.
+
+        Polygons are located by their representative point; NaN when in none.
 
         A point exactly on a shared boundary goes to the territory with the smallest
         code, so that every point is counted once and the result is reproducible.

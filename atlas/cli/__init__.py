@@ -1,5 +1,7 @@
-"""The ``atlas`` command. Each group of sub-commands lives in its own module of this
-package and registers itself on :data:`main`; shared options live in ``options``.
+"""The ``atlas`` command.
+
+Each group of sub-commands lives in its own module of this package and registers
+itself on :data:`main`; shared options live in ``options``.
 """
 
 from __future__ import annotations

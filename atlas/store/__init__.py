@@ -1,6 +1,7 @@
-"""Stores: where an atlas lives. A ``.gpkg`` path opens the embedded GeoPackage
-store; a ``postgresql://`` URL opens the shared PostGIS store. Both implement
-:class:`~atlas.store.base.Store`.
+"""Stores: where an atlas lives.
+
+A ``.gpkg`` path opens the embedded GeoPackage store; a ``postgresql://`` URL opens
+the shared PostGIS store. Both implement :class:`~atlas.store.base.Store`.
 """
 
 from __future__ import annotations

@@ -70,9 +70,11 @@ BBox = tuple[float, float, float, float]
 
 
 class Store(ABC):
-    """Persistence of an atlas. Implementations must be safe for one writer at a time
-    (writes are serialised) and any number of readers, who see either the state
-    before or after a write, never a mix.
+    """Persistence of an atlas.
+
+    Implementations must be safe for one writer at a time (writes are serialised)
+    and any number of readers, who see either the state before or after a write,
+    never a mix.
     """
 
     url: str

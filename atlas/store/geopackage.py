@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, create_engine, event, select
+from sqlalchemy import Connection, Table, bindparam, create_engine, event, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
@@ -218,7 +218,11 @@ class GeoPackageStore(SqlStore):
         return self.engine.dialect.identifier_preparer.quote(name)
 
     def _triggers(self, table: str) -> dict[str, str]:
-        """The R-tree maintenance triggers of the GeoPackage standard (1.3)."""
+        """The R-tree maintenance triggers of the GeoPackage standard (1.3).
+
+        DDL cannot take bound parameters; the names come from validated layer specs
+        (a strict identifier alphabet) and are quoted by the dialect.
+        """
         t, c = self._quote(table), GEOM
         r = self._quote(f"rtree_{table}_{GEOM}")
         name = f"rtree_{table}_{GEOM}"
@@ -227,18 +231,18 @@ class GeoPackageStore(SqlStore):
         present = f"(NEW.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))"
         absent = f"(NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))"
         return {
-            f"{name}_insert": f"AFTER INSERT ON {t} WHEN {present} BEGIN "
+            f"{name}_insert": f"AFTER INSERT ON {t} WHEN {present} BEGIN "  # noqa: S608
                               f"INSERT OR REPLACE INTO {r} VALUES {values}; END",
-            f"{name}_update1": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "
+            f"{name}_update1": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "  # noqa: S608
                                f"{present} BEGIN INSERT OR REPLACE INTO {r} VALUES {values}; END",
-            f"{name}_update2": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "
+            f"{name}_update2": f"AFTER UPDATE OF {c} ON {t} WHEN OLD.fid = NEW.fid AND "  # noqa: S608
                                f"{absent} BEGIN DELETE FROM {r} WHERE id = OLD.fid; END",
-            f"{name}_update3": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {present} "
+            f"{name}_update3": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {present} "  # noqa: S608
                                f"BEGIN DELETE FROM {r} WHERE id = OLD.fid; "
                                f"INSERT OR REPLACE INTO {r} VALUES {values}; END",
-            f"{name}_update4": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {absent} "
+            f"{name}_update4": f"AFTER UPDATE ON {t} WHEN OLD.fid != NEW.fid AND {absent} "  # noqa: S608
                                f"BEGIN DELETE FROM {r} WHERE id IN (OLD.fid, NEW.fid); END",
-            f"{name}_delete": f"AFTER DELETE ON {t} WHEN OLD.{c} NOT NULL BEGIN "
+            f"{name}_delete": f"AFTER DELETE ON {t} WHEN OLD.{c} NOT NULL BEGIN "  # noqa: S608
                               f"DELETE FROM {r} WHERE id = OLD.fid; END",
         }
 
@@ -279,16 +283,15 @@ class GeoPackageStore(SqlStore):
         """
         name = spec.name
         if "fid" not in rows[0]:
-            start = conn.exec_driver_sql(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),"
-                f" coalesce((SELECT max(fid) FROM {self._quote(name)}), 0))", (name,)
-            ).scalar_one()
+            sequence = conn.exec_driver_sql(
+                "SELECT seq FROM sqlite_sequence WHERE name = ?", (name,)).scalar()
+            highest = conn.execute(select(func.max(table.c.fid))).scalar()
+            start = max(sequence or 0, highest or 0)
             for offset, row in enumerate(rows, start=int(start) + 1):
                 row["fid"] = offset
         columns = ["fid", GEOM, *spec.field_names, REV_FROM]
-        placeholders = ", ".join("?" for _ in columns)
-        sql = (f"INSERT INTO {self._quote(name)} ({', '.join(map(self._quote, columns))})"
-               f" VALUES ({placeholders})")
+        statement = insert(table).values({c: bindparam(c) for c in columns})
+        sql = str(statement.compile(dialect=self.engine.dialect))
         trigger = f"rtree_{name}_{GEOM}_insert"
         body = self._triggers(name)[trigger]
         conn.exec_driver_sql(f"DROP TRIGGER {self._quote(trigger)}")
@@ -298,16 +301,16 @@ class GeoPackageStore(SqlStore):
                    for row, b in zip(rows, bounds, strict=True)
                    if row[GEOM] is not None and not np.isnan(b[0])]
         if entries:
-            conn.exec_driver_sql(
-                f"INSERT OR REPLACE INTO {self._quote(f'rtree_{name}_{GEOM}')}"
-                " VALUES (?, ?, ?, ?, ?)", entries)
+            rtree = self._rtree(name)
+            conn.execute(insert(rtree), [dict(zip(("id", "minx", "maxx", "miny", "maxy"), e,
+                                                  strict=True)) for e in entries])
         conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} {body}")
 
     def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
         """Keep gpkg_contents' extent and last change in step with the data."""
-        rtree = self._quote(f"rtree_{spec.name}_{GEOM}")
-        extent = conn.exec_driver_sql(
-            f"SELECT min(minx), min(miny), max(maxx), max(maxy) FROM {rtree}").first()
+        rtree = self._rtree(spec.name)
+        extent = conn.execute(select(func.min(rtree.c.minx), func.min(rtree.c.miny),
+                                     func.max(rtree.c.maxx), func.max(rtree.c.maxy))).first()
         conn.exec_driver_sql(
             "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?,"
             " max_y = ? WHERE table_name = ?", (_now(), *extent, spec.name))
