@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
+from pgcluster import PgCluster, PostGISUnavailable, drop_schema, ensure_postgis, with_schema
 
 import atlas
 from atlas.catalog import load_catalog
@@ -46,3 +48,47 @@ def gpkg_url(tmp_path) -> str:
 def empty_gpkg_atlas(gpkg_url):
     with atlas.create(gpkg_url, TEST_SETTINGS) as opened:
         yield opened
+
+
+# -- PostGIS ---------------------------------------------------------------------------
+# One throwaway cluster per session (tests/pgcluster.py), or the server named by
+# ATLAS_TEST_DATABASE_URL; each test gets its own schema in that database, which is
+# cheap (no CREATE DATABASE) and dropped afterwards. A missing PostgreSQL or PostGIS
+# fails the tests with the apt-get line to run: they are never skipped.
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """URL of a PostGIS database (no schema): the session's throwaway cluster."""
+    external = os.environ.get("ATLAS_TEST_DATABASE_URL")
+    if external:
+        try:
+            ensure_postgis(external)
+        except PostGISUnavailable as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield external
+        return
+    try:
+        cluster = PgCluster().start()
+    except PostGISUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield cluster.url()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgis_url(postgis_server):
+    """URL of a PostGIS atlas that does not exist yet (a fresh schema, dropped after)."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    yield with_schema(postgis_server, schema)
+    drop_schema(postgis_server, schema)
+
+
+@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store_url(request, tmp_path):
+    """URL of an atlas that does not exist yet, on each store backend in turn."""
+    if request.param == "gpkg":
+        return str(tmp_path / "atlas.gpkg")
+    return request.getfixturevalue("postgis_url")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
@@ -167,6 +168,27 @@ class SqlStore(Store):
     def _write_transaction(self) -> Iterator[Connection]:
         """A connection in a transaction that excludes every other writer."""
 
+    def _field_type(self, kind: str) -> TypeEngine:
+        """SQL type of a spec field type; a backend may widen one (see :func:`field_type`)."""
+        return field_type(kind)
+
+    def _insert_frame(self, conn: Connection, table: Table, frame: gpd.GeoDataFrame,
+                      spec: LayerSpec, rev: int, fids: np.ndarray | None = None) -> None:
+        """Insert the rows of a prepared frame as written by revision ``rev``.
+
+        ``fids`` keeps the feature ids of rows that an upsert updates; without it the
+        backend assigns new ones. This default turns the frame into row dicts for
+        :meth:`_insert_rows`; a backend whose bulk path works on whole columns (PostGIS
+        COPY) overrides this method instead, and never pays for a million dicts.
+        """
+        rows, bounds = self._rows(frame, spec)
+        for row in rows:
+            row[REV_FROM] = rev
+        if fids is not None:
+            for row, fid in zip(rows, fids.tolist(), strict=True):
+                row["fid"] = fid
+        self._insert_rows(conn, table, rows, spec, bounds)
+
     def _insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
                      spec: LayerSpec, bounds: np.ndarray) -> None:
         """Insert prepared rows; backends override this with a faster bulk path."""
@@ -176,10 +198,10 @@ class SqlStore(Store):
     def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
         """Backend bookkeeping after rows changed (extents, statistics)."""
 
-    def _insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
-                spec: LayerSpec, bounds: np.ndarray) -> None:
-        if rows:
-            self._insert_rows(conn, table, rows, spec, bounds)
+    def _insert(self, conn: Connection, table: Table, frame: gpd.GeoDataFrame,
+                spec: LayerSpec, rev: int, fids: np.ndarray | None = None) -> None:
+        if len(frame):
+            self._insert_frame(conn, table, frame.reset_index(drop=True), spec, rev, fids)
 
     # -- tables -----------------------------------------------------------------------
     def _spec(self, layer: str) -> LayerSpec:
@@ -196,7 +218,7 @@ class SqlStore(Store):
 
     def _layer_tables(self, spec: LayerSpec) -> tuple[Table, Table]:
         if spec.name not in self._tables:
-            fields = [Column(f.name, field_type(f.type)) for f in spec.fields]
+            fields = [Column(f.name, self._field_type(f.type)) for f in spec.fields]
             main = Table(
                 spec.name, self.metadata,
                 Column("fid", Integer, primary_key=True, autoincrement=True),
@@ -210,7 +232,7 @@ class SqlStore(Store):
                 spec.name + HISTORY_SUFFIX, self.metadata,
                 Column("fid", Integer, nullable=False),
                 Column(GEOM, self._history_geometry_type()),
-                *[Column(f.name, field_type(f.type)) for f in spec.fields],
+                *[Column(f.name, self._field_type(f.type)) for f in spec.fields],
                 Column(REV_FROM, Integer, nullable=False),
                 Column(REV_TO, Integer, nullable=False),
             )
@@ -264,11 +286,26 @@ class SqlStore(Store):
             self._write_style(conn, spec)
         self.__dict__.pop("_specs", None)
 
-    def _write_style(self, conn: Connection, spec: LayerSpec) -> None:
-        table = self.meta["styles"]
+    def set_style(self, layer: str, qml: str | None, sld: str | None) -> None:
+        """Replace the stored QGIS style of a layer (e.g. one copied from another atlas)."""
+        spec = self._spec(layer)
+        with self._write_transaction() as conn:
+            self._write_style(conn, spec, qml=qml, sld=sld)
+
+    def _write_style(self, conn: Connection, spec: LayerSpec, *, qml: str | None = None,
+                     sld: str | None = None) -> None:
         row = layer_styles_row(spec, GEOM)
+        if qml is not None:
+            row["styleQML"] = qml
+        if sld is not None:
+            row["styleSLD"] = sld
         if self.schema:
             row["f_table_schema"] = self.schema
+        self._store_style(conn, spec, row)
+
+    def _store_style(self, conn: Connection, spec: LayerSpec, row: dict[str, Any]) -> None:
+        """Write one ``layer_styles`` row, replacing the layer's previous default style."""
+        table = self.meta["styles"]
         conn.execute(delete(table).where(and_(table.c.f_table_name == spec.name,
                                               table.c.styleName == row["styleName"])))
         conn.execute(insert(table).values(**row))
@@ -353,10 +390,12 @@ class SqlStore(Store):
         except ValueError:
             raise StoreError("store.bad_mode", mode=mode) from None
         frame = self._prepare(frame, spec)
-        digest = checksum(frame, spec)
-        rows, bounds = self._rows(frame, spec)
         main, _ = self._layer_tables(spec)
-        ids = frame[spec.id_field].tolist()
+        # The content checksum is pure computation on the frame (seconds for a million
+        # rows): it runs in a thread while this one loads the rows and the database
+        # builds its indexes, and is only awaited to close the revision.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-checksum")
+        digest: Future[str] = executor.submit(checksum, frame, spec)
         try:
             with self._write_transaction() as conn:
                 rev = self._open_revision(conn, layer, mode.value, user, source, message,
@@ -364,30 +403,29 @@ class SqlStore(Store):
                 removed = 0
                 if mode is WriteMode.REPLACE:
                     removed = self._archive(conn, spec, rev)
+                    self._insert(conn, main, frame, spec, rev)
                 elif mode is WriteMode.APPEND:
-                    clash = self._existing_ids(conn, spec, ids)
+                    clash = self._existing_ids(conn, spec, frame[spec.id_field].tolist())
                     if clash:
                         raise StoreError("store.existing_ids", layer=layer,
                                          ids=", ".join(map(str, clash[:10])))
-                for row in rows:
-                    row[REV_FROM] = rev
-                if mode is WriteMode.UPSERT:
-                    fids = self._fids_of(conn, spec, ids)
-                    removed = self._archive(conn, spec, rev, ids=list(fids.values()))
-                    kept = np.array([row[spec.id_field] in fids for row in rows], dtype=bool)
-                    updated = [dict(row, fid=fids[row[spec.id_field]])
-                               for row, keep in zip(rows, kept, strict=True) if keep]
-                    added = [row for row, keep in zip(rows, kept, strict=True) if not keep]
-                    self._insert(conn, main, updated, spec, bounds[kept])
-                    self._insert(conn, main, added, spec, bounds[~kept])
+                    self._insert(conn, main, frame, spec, rev)
                 else:
-                    self._insert(conn, main, rows, spec, bounds)
-                self._close_revision(conn, spec, rev, len(rows), removed, digest)
+                    ids = frame[spec.id_field]
+                    fids = self._fids_of(conn, spec, ids.tolist())
+                    removed = self._archive(conn, spec, rev, ids=list(fids.values()))
+                    kept = ids.isin(list(fids)).to_numpy(dtype=bool)
+                    updated = np.array([fids[i] for i in ids[kept].tolist()], dtype=np.int64)
+                    self._insert(conn, main, frame[kept], spec, rev, fids=updated)
+                    self._insert(conn, main, frame[~kept], spec, rev)
+                self._close_revision(conn, spec, rev, len(frame), removed, digest.result())
         except AtlasError:
             raise
         except SQLAlchemyError as exc:
             raise StoreError("store.write_failed", layer=layer,
                              detail=str(exc.orig if hasattr(exc, "orig") else exc)) from exc
+        finally:
+            executor.shutdown(wait=False)
         return self._revision(rev)
 
     def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
