@@ -1,0 +1,5 @@
+"""``python -m atlas.cli`` runs the ``atlas`` command."""
+
+from . import main
+
+main()
