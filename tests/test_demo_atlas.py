@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geopandas.testing import assert_geodataframe_equal
 import pytest
 import rasterio
+from geopandas.testing import assert_geodataframe_equal
 
 import atlas
 from atlas.errors import StoreError
