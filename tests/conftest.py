@@ -92,3 +92,108 @@ def store_url(request, tmp_path):
     if request.param == "gpkg":
         return str(tmp_path / "atlas.gpkg")
     return request.getfixturevalue("postgis_url")
+
+
+# -- a small catalogue of our own for the store tests --------------------------------------
+# Independent of layers/*.toml (which evolve with the product): every field type,
+# a string-id point layer and an integer-id polygon layer.
+
+WELLS_SPEC = """
+name = "wells"
+title = { fr = "Puits", en = "Wells" }
+geometry = "Point"
+id_field = "well_id"
+[metadata]
+source = "tests"
+licence = "CC0"
+[style]
+by = "kind"
+default = { color = "#636363" }
+[style.categories]
+borehole = { color = "#1a9850" }
+[[fields]]
+name = "well_id"
+type = "string"
+required = true
+[[fields]]
+name = "name"
+type = "string"
+[[fields]]
+name = "kind"
+type = "category"
+values = [{ code = "borehole", fr = "Forage" }, { code = "dug", fr = "Puits creusé" }]
+[[fields]]
+name = "depth"
+type = "float"
+[[fields]]
+name = "built"
+type = "integer"
+[[fields]]
+name = "working"
+type = "boolean"
+[[fields]]
+name = "visited"
+type = "date"
+"""
+
+ZONES_SPEC = """
+name = "zones"
+title = { fr = "Zones", en = "Zones" }
+geometry = "MultiPolygon"
+id_field = "zone_id"
+[metadata]
+source = "tests"
+licence = "CC0"
+[style]
+default = { color = "#252525", fill = "#cccccc" }
+[[fields]]
+name = "zone_id"
+type = "integer"
+required = true
+[[fields]]
+name = "name"
+type = "string"
+[[fields]]
+name = "area"
+type = "float"
+"""
+
+
+@pytest.fixture(scope="session")
+def store_catalog():
+    """The two small test layers, ``wells`` (Point) and ``zones`` (MultiPolygon)."""
+    from atlas.catalog import Catalog, parse_spec
+
+    return Catalog([parse_spec(WELLS_SPEC, "wells.toml"), parse_spec(ZONES_SPEC, "zones.toml")])
+
+
+# -- the demo atlas, built once per test session --------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_atlas_path(tmp_path_factory) -> Path:
+    """Path of a demo atlas built with the default seed (read-only for tests)."""
+    from atlas.demo_builder import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
+    build_demo(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_atlas(demo_atlas_path):
+    """The demo atlas opened once for the session (do not write to it)."""
+    with atlas.open(demo_atlas_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo_copy(demo_atlas_path, tmp_path):
+    """A private copy of the demo atlas that a test may write to."""
+    import shutil
+
+    target = tmp_path / "demo.gpkg"
+    shutil.copy(demo_atlas_path, target)
+    shutil.copy(demo_atlas_path.with_name("demo_population.tif"),
+                tmp_path / "demo_population.tif")
+    with atlas.open(target) as opened:
+        yield opened

@@ -459,6 +459,11 @@ class SqlStore(Store):
                 and not frame.crs.equals(STORAGE):
             raise StoreError("store.wrong_crs", crs=frame.crs.to_string())
         frame = conform(frame, spec)
+        for field in spec.fields:
+            if field.type == "float":
+                # -0.0 == 0.0, but SQLite reads it back as 0.0 while PostgreSQL keeps the
+                # sign: one value for every store keeps checksums store-independent.
+                frame[field.name] = frame[field.name] + 0.0
         ids = frame[spec.id_field]
         if ids.isna().any():
             raise StoreError("store.missing_ids", layer=spec.name, field=spec.id_field,
@@ -555,8 +560,8 @@ class SqlStore(Store):
         found: dict[Any, int] = {}
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            found.update(conn.execute(select(column, main.c.fid)
-                                      .where(column.in_(chunk))).tuples().all())
+            found.update((key, fid) for key, fid in conn.execute(
+                select(column, main.c.fid).where(column.in_(chunk))))
         return found
 
     # -- revisions --------------------------------------------------------------------
