@@ -1,0 +1,81 @@
+"""``atlas map``: a map of a territory as one offline HTML file, or a PNG/SVG image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..atlas import Atlas
+from ..i18n import normalise_language, t
+from ..render.errors import RenderError
+from .options import lang_of, main, with_atlas
+
+FORMATS = (".html", ".htm", ".png", ".svg")
+
+
+def _split(text: str | None) -> list[str] | None:
+    """``a,b`` -> ``["a", "b"]``; None stays None (all layers)."""
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _breaks(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(part.replace(",", ".")) for part in text.split(";") if part.strip()]
+    except ValueError as exc:
+        raise RenderError("render.bad_breaks", breaks=text) from exc
+
+
+@main.command("map")
+@click.option("--territory", "-t", default=None,
+              help="Code du territoire (défaut : tout l'atlas) / territory code.")
+@click.option("--layers", "-l", default=None,
+              help="Couches séparées par des virgules (défaut : toutes) / comma-separated layers.")
+@click.option("--indicator", "-i", default=None,
+              help="Indicateur en aplats de couleur / indicator drawn as a choropleth.")
+@click.option("--level", default=None,
+              help="Niveau de l'indicateur (numéro ou nom) / indicator level.")
+@click.option("--scheme", default="quantiles", show_default=True,
+              type=click.Choice(["quantiles", "fisher_jenks", "equal_interval"]),
+              help="Classification / classification method.")
+@click.option("--classes", "-k", default=5, show_default=True, type=int,
+              help="Nombre de classes / number of classes.")
+@click.option("--breaks", default=None,
+              help="Bornes de classes « 10;20;50 » / class breaks.")
+@click.option("--basemap", default=None,
+              help="Fond de carte en ligne (osm, positron) ; aucun par défaut / online tiles.")
+@click.option("--lang", "map_lang", type=click.Choice(["fr", "en"]), default=None,
+              help="Langue de la carte / map language.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Fichier .html (hors ligne), .png ou .svg / output file.")
+@with_atlas
+@click.pass_context
+def map_command(ctx: click.Context, atlas: Atlas, territory: str | None, layers: str | None,
+                indicator: str | None, level: str | None, scheme: str, classes: int,
+                breaks: str | None, basemap: str | None, map_lang: str | None,
+                output: str) -> None:
+    """Carte d'un territoire : HTML autonome (sans réseau), PNG ou SVG."""
+    lang = normalise_language(map_lang) if map_lang else lang_of(ctx)
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise RenderError("render.bad_format", suffix=suffix or path.name)
+    common = {"level": level, "scheme": scheme, "k": classes, "breaks": _breaks(breaks)}
+    if suffix in (".png", ".svg"):
+        from ..render.static import save_static_map
+
+        written = save_static_map(atlas, path, territory, _split(layers), indicator, lang,
+                                  **common)
+    else:
+        from ..render.maps import territory_map
+        from ..render.offline import export_html
+
+        fmap = territory_map(atlas, territory, _split(layers), lang, indicator,
+                             basemap=basemap, **common)
+        written = export_html(fmap, path, lang)
+    size = round(written.stat().st_size / 1000)
+    click.echo(t("render.map_written", lang, path=str(written), size=size))
