@@ -51,10 +51,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import psycopg2
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
@@ -87,9 +89,17 @@ from sqlalchemy.types import TypeEngine, UserDefinedType
 
 from ..catalog import LayerSpec
 from ..crs import STORAGE_EPSG
-from ..errors import ConcurrentWriteError, StoreError
+from ..errors import CatalogError, ConcurrentWriteError, StoreError
 from .base import BBox
-from .sql import GEOM, REV_FROM, SqlStore, field_type
+from .sql import (
+    GEOM,
+    HISTORY_SUFFIX,
+    MAX_IDENTIFIER,
+    REV_FROM,
+    SqlStore,
+    field_type,
+    index_name,
+)
 from .styles import style_geometry_type
 
 DEFAULT_SCHEMA = "atlas"
@@ -197,9 +207,8 @@ def parse_url(url: str) -> tuple[URL, str]:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is an unsupported URL
         raise StoreError("store.unsupported_url", url=url) from exc
-    schema = parsed.query.get(SCHEMA_PARAMETER, DEFAULT_SCHEMA)
-    if isinstance(schema, tuple):
-        schema = schema[-1]
+    given = parse_qs(urlsplit(url).query, keep_blank_values=True).get(SCHEMA_PARAMETER)
+    schema = given[-1] if given else DEFAULT_SCHEMA
     if not SCHEMA_NAME.match(schema):
         raise StoreError("store.unsupported_url", url=url)
     parsed = parsed.difference_update_query([SCHEMA_PARAMETER]).set(
@@ -348,8 +357,15 @@ class PostGISStore(SqlStore):
                     func.ST_XMin(geom) <= xmax, func.ST_YMax(geom) >= ymin,
                     func.ST_YMin(geom) <= ymax)
 
+    def ensure_layer(self, spec: LayerSpec) -> None:
+        """Create the layer's tables; refuse a name too long for its history table."""
+        if len(spec.name) + len(HISTORY_SUFFIX) > MAX_IDENTIFIER:
+            raise CatalogError("catalog.bad_identifier", file=f"{spec.name}.toml", key="name",
+                               value=spec.name)
+        super().ensure_layer(spec)
+
     def _register_layer(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
-        index = self._quote(f"{spec.name}_{GEOM}_gist")
+        index = self._quote(index_name(spec.name, GEOM, "gist"))
         conn.exec_driver_sql(
             f"CREATE INDEX {index} ON {self._qualified(table)} USING GIST ({GEOM})")
 
@@ -428,6 +444,9 @@ class PostGISStore(SqlStore):
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.copy_expert(statement, chunks, size=1 << 20)
+        except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
+            raise StoreError("store.write_failed", layer=spec.name,
+                             detail=str(exc).strip()) from exc
         finally:
             chunks.close()
             cursor.close()

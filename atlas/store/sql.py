@@ -16,6 +16,7 @@ filter, bulk loading, locking and spatial-index registration.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
@@ -68,6 +69,8 @@ REV_TO = "_rev_to"
 HISTORY_SUFFIX = "__history"
 #: Rows per statement when lists of ids are sent to the database.
 CHUNK = 500
+#: Longest identifier PostgreSQL keeps (longer ones are truncated or refused).
+MAX_IDENTIFIER = 63
 
 
 def field_type(kind: str) -> TypeEngine:
@@ -80,6 +83,19 @@ def field_type(kind: str) -> TypeEngine:
         "float": Float(precision=53),
         "boolean": Boolean(create_constraint=False),
     }[kind]
+
+
+def index_name(*parts: str) -> str:
+    """``part1_part2...``, shortened with a hash past PostgreSQL's 63-byte limit.
+
+    Layer and field names may each be 63 characters long, so their combination may
+    not be; a short name stays readable and unchanged.
+    """
+    name = "_".join(parts)
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
 
 
 def build_meta_tables(metadata: MetaData) -> dict[str, Table]:
@@ -227,7 +243,8 @@ class SqlStore(Store):
                 Column(REV_FROM, Integer, nullable=False),
                 sqlite_autoincrement=True,
             )
-            Index(f"{spec.name}_{spec.id_field}_uq", main.c[spec.id_field], unique=True)
+            Index(index_name(spec.name, spec.id_field, "uq"), main.c[spec.id_field],
+                  unique=True)
             history = Table(
                 spec.name + HISTORY_SUFFIX, self.metadata,
                 Column("fid", Integer, nullable=False),
@@ -236,7 +253,8 @@ class SqlStore(Store):
                 Column(REV_FROM, Integer, nullable=False),
                 Column(REV_TO, Integer, nullable=False),
             )
-            Index(f"{spec.name}_history_rev", history.c[REV_FROM], history.c[REV_TO])
+            Index(index_name(spec.name, "history_rev"), history.c[REV_FROM],
+                  history.c[REV_TO])
             self._tables[spec.name] = (main, history)
         return self._tables[spec.name]
 
