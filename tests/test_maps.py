@@ -175,24 +175,38 @@ def test_indicator_values_from_tables(small_atlas, commune_values):
 
 
 def test_indicator_code_goes_through_diagnostics(small_atlas, monkeypatch, region):
+    """Same shape as atlas.diagnostics: tidy table, breakdowns, REGISTRY mapping."""
     calls = []
 
-    def diagnose(atlas, level=None, indicators=(), lang=None):
+    def diagnose(atlas, level, territories=None, indicators=None, lang=None):
         calls.append((level, tuple(indicators), lang))
-        codes = atlas.territories.at_level(level).index
-        return pd.DataFrame({"code": codes, "indicator": indicators[0],
-                             "value": np.linspace(10, 90, len(codes)),
-                             "unit": "%", "label": "Accès à l'eau potable"})
+        codes = list(atlas.territories.at_level(level).index)
+        rows = []
+        for breakdown, label in (("", "Accès à l'eau potable"), ("none", "Sans accès")):
+            rows += [{"territory_code": c, "indicator": indicators[0], "breakdown": breakdown,
+                      "value": v, "unit": "%", "label": label, "threshold_source": None}
+                     for c, v in zip(codes, np.linspace(10, 90, len(codes)), strict=True)]
+        return pd.DataFrame(rows)
+
+    class Entry:
+        direction = "higher"
+        threshold = None
+
+        def direction_of(self, breakdown):
+            return "lower" if breakdown == "none" else "higher"
 
     fake = types.ModuleType("atlas.diagnostics")
     fake.diagnose = diagnose
-    fake.get_indicator = lambda code: {"direction": "higher", "source": "OMS/UNICEF JMP"}
+    fake.REGISTRY = {"water_access": Entry()}
     monkeypatch.setitem(sys.modules, "atlas.diagnostics", fake)
     monkeypatch.setattr(atlas_pkg, "diagnostics", fake, raising=False)
     fmap = territory_map(small_atlas, region, layers=[], indicator="water_access", level=3)
     assert calls == [(3, ("water_access",), "fr")]
     legend = next(c for c in fmap._children.values() if isinstance(c, Legend)).html
-    assert "Accès à l&#39;eau potable (%)" in legend and "OMS/UNICEF JMP" in legend
+    assert "Accès à l&#39;eau potable (%)" in legend
+    values = indicator_values(small_atlas, "water_access:none", 3, source="JMP 2023")
+    assert values.label == "Sans accès" and values.higher_is_better is False
+    assert values.source == "JMP 2023" and values.values.notna().all()
 
 
 # --------------------------------------------------------------------------- legends
@@ -253,6 +267,16 @@ def test_english_map(small_atlas, region):
     assert spec["title"] == "Water points" and "Status" in spec["fields"]
     assert layers_of(fmap)["water_points"].default_js  # clustering asked for
     assert any(isinstance(c, folium.TileLayer) for c in fmap._children.values())
+
+
+def test_many_points_are_clustered(small_atlas, region, monkeypatch):
+    monkeypatch.setattr("atlas.render.maps.CLUSTER_THRESHOLD", 5)
+    found = layers_of(territory_map(small_atlas, region, layers=["water_points", "mangroves"]))
+    assert found["water_points"].feature_count > 5 and found["water_points"].default_js
+    assert not found["mangroves"].default_js  # polygons are never clustered
+    unclustered = layers_of(territory_map(small_atlas, region, layers=["water_points"],
+                                          cluster=False))
+    assert not unclustered["water_points"].default_js
 
 
 def test_commune_map_greys_neighbours(small_atlas):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,15 +230,30 @@ def _single(frame: pd.DataFrame, column: str) -> Any:
     return values[0] if len(values) == 1 else None
 
 
-def _from_frame(frame: pd.DataFrame, code: str | None) -> IndicatorValues:
+def _from_frame(frame: pd.DataFrame, code: str | None,
+                breakdown: str | None = None) -> IndicatorValues:
+    """Values of one indicator (and one breakdown) from a table.
+
+    Accepts the diagnostics' tidy table (``territory_code``, ``indicator``,
+    ``breakdown``, ``value``, ``label``, ``unit``, ``threshold_source``) as well as a
+    plain ``code``/``value`` table. Without a breakdown, the indicator's own rows
+    (empty breakdown) are used, else its first breakdown.
+    """
     if "indicator" in frame.columns and code is not None:
         frame = frame[frame["indicator"] == code]
+    if "code" not in frame.columns and "territory_code" in frame.columns:
+        frame = frame.rename(columns={"territory_code": "code"})
     if "code" not in frame.columns:
         frame = frame.reset_index()
         if "code" not in frame.columns and "index" in frame.columns:
             frame = frame.rename(columns={"index": "code"})
     if "code" not in frame.columns or "value" not in frame.columns:
         raise RenderError("render.bad_values")
+    if "breakdown" in frame.columns and len(frame):
+        parts = frame["breakdown"].fillna("").astype(str)
+        wanted = breakdown if breakdown is not None else (
+            "" if (parts == "").any() else parts.iloc[0])
+        frame = frame[parts == wanted]
     values = _numeric(frame.drop_duplicates("code").set_index("code")["value"])
     better = _single(frame, "higher_is_better")
     if better is None:
@@ -253,35 +268,42 @@ def _from_frame(frame: pd.DataFrame, code: str | None) -> IndicatorValues:
     )
 
 
-def _from_diagnostics(atlas: Any, code: str, level: int | None,
+def _from_diagnostics(atlas: Any, indicator: str, level: int | None,
                       lang: str | None) -> IndicatorValues:
-    """Ask the diagnostics engine (written separately; optional at import time)."""
+    """Ask the diagnostics engine; ``code:breakdown`` picks one breakdown."""
     try:
         from .. import diagnostics
         diagnose = diagnostics.diagnose  # type: ignore[attr-defined]
     except (ImportError, AttributeError) as exc:
-        raise RenderError("render.no_diagnostics", indicator=code) from exc
+        raise RenderError("render.no_diagnostics", indicator=indicator) from exc
+    code, _, part = indicator.partition(":")
     wanted = inspect.signature(diagnose).parameters
     kwargs: dict[str, Any] = {"level": level, "indicators": [code]}
     if "lang" in wanted:
         kwargs["lang"] = lang
     frame = diagnose(atlas, **kwargs)
-    found = _from_frame(frame, code)
+    found = _from_frame(frame, code, part or None)
     if found.values.dropna().empty:
-        raise RenderError("render.unknown_indicator", indicator=code, level=level)
+        raise RenderError("render.unknown_indicator", indicator=indicator, level=level)
     meta = _registry_entry(diagnostics, code)
     source = found.source or _attr(meta, "source", "threshold_source", "reference")
     better = found.higher_is_better
     if better is None and meta is not None:
         flag = _attr(meta, "higher_is_better")
-        better = bool(flag) if flag is not None else _direction(_attr(meta, "direction"))
+        direction_of = getattr(meta, "direction_of", None)
+        direction = direction_of(part) if callable(direction_of) \
+            else _attr(meta, "direction")
+        better = bool(flag) if flag is not None else _direction(direction)
     return IndicatorValues(found.values, found.label, found.unit,
                            None if source is None else _text(source, lang), code, better)
 
 
 def _registry_entry(module: Any, code: str) -> Any:
     """The registry's description of an indicator, whatever the registry calls it."""
-    for name in ("get_indicator", "indicator"):
+    registry = getattr(module, "REGISTRY", None)
+    if isinstance(registry, Mapping):
+        return registry.get(code)
+    for name in ("get_indicator",):
         getter = getattr(module, name, None)
         if callable(getter):
             try:
