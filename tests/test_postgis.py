@@ -384,3 +384,56 @@ def test_longest_names_fit_and_longer_layer_names_are_refused(postgis_url):
         assert created.read(longest.name, bbox=(-180, -90, 180, 90))["i" * 63].size == 4
         with pytest.raises(CatalogError):
             created.store.ensure_layer(spec("w" * 55))
+
+
+def test_an_encoding_error_surfaces_as_itself_and_changes_nothing(pg_atlas, monkeypatch):
+    pg_atlas.write("wells", points(5))
+    before = pg_atlas.read("wells")
+    monkeypatch.setattr(postgis, "COPY_CHUNK_ROWS", 10)
+    original = postgis.encode_copy_rows
+    calls = []
+
+    def second_chunk_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValueError("cannot encode")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(postgis, "encode_copy_rows", second_chunk_fails)
+    with pytest.raises(ValueError, match="cannot encode"):
+        pg_atlas.write("wells", points(40, prefix="n"))
+    assert pg_atlas.read("wells").equals(before)
+    assert len(pg_atlas.history()) == 1
+
+
+def test_an_atlas_in_the_public_schema_shares_qgis_table(postgis_server, store_catalog):
+    from sqlalchemy.engine import make_url
+
+    database = f"atlas_public_{free_port()}"
+    admin = psycopg2.connect(postgis_server)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {database}")
+    url = make_url(postgis_server).set(database=database).render_as_string(
+        hide_password=False)
+    try:
+        conn = psycopg2.connect(url)
+        with conn, conn.cursor() as cur:
+            cur.execute("CREATE EXTENSION postgis")
+            cur.execute("CREATE TABLE public.layer_styles (id SERIAL PRIMARY KEY,"
+                        " f_table_catalog varchar, f_table_schema varchar,"
+                        " f_table_name varchar, f_geometry_column varchar, styleName text,"
+                        " styleQML xml, styleSLD xml, useAsDefault boolean, description text,"
+                        " owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
+                        " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)")
+        conn.close()
+        with atlas.create(with_schema(url, "public"), TEST_SETTINGS, store_catalog) as made:
+            made.write("wells", points(3))
+            styles = made.store.styles()
+        assert set(styles) == {"wells", "zones"} and "<qgis" in styles["wells"]["qml"]
+        assert query(url, "SELECT count(*) FROM layer_styles WHERE f_table_schema = 'public'"
+                     " AND type = 'Point'") == [(1,)]
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.close()

@@ -228,8 +228,9 @@ class PostGISStore(SqlStore):
         super().__init__(url, engine, schema=schema)
         # QGIS's column names (lower case) and its ``type`` column replace the
         # generic GeoPackage-flavoured definition.
+        # In ``public`` the atlas's table *is* QGIS's, which may exist already: its types.
         self.metadata.remove(self.meta["styles"])
-        self.meta["styles"] = styles_table(self.metadata, xml=False)
+        self.meta["styles"] = styles_table(self.metadata, xml=schema == QGIS_STYLES_SCHEMA)
         self._qgis_styles = styles_table(MetaData(schema=QGIS_STYLES_SCHEMA), xml=True)
         self._database: str | None = None
 
@@ -445,6 +446,8 @@ class PostGISStore(SqlStore):
         try:
             cursor.copy_expert(statement, chunks, size=1 << 20)
         except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
+            if chunks.error is not None:  # the encoder failed: that is the real cause
+                raise chunks.error from exc
             raise StoreError("store.write_failed", layer=spec.name,
                              detail=str(exc).strip()) from exc
         finally:
@@ -481,6 +484,7 @@ class _CopyChunks:
         self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
         self._buffer = memoryview(_COPY_HEADER)
         self._done = False
+        self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._encode, daemon=True,
                                         args=(frame, spec, rev, fids),
@@ -521,6 +525,7 @@ class _CopyChunks:
                 return b""
             if isinstance(item, BaseException):
                 self._done = True
+                self.error = item
                 raise item
             self._buffer = memoryview(item)
         size = len(self._buffer) if size is None or size < 0 else size
