@@ -25,10 +25,10 @@ $(VENV)/.installed: pyproject.toml
 
 vendor: atlas/render/assets/vendor/.installed
 
-atlas/render/assets/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py
+atlas/render/assets/vendor/.installed: $(VENV)/.installed package.json package-lock.json atlas/render/vendor.py
 	scripts/ensure-system-deps.sh node
 	npm ci --silent --no-audit --no-fund
-	$(BIN)/python scripts/vendor_assets.py
+	$(BIN)/python -m atlas.render.vendor
 	touch $@
 
 system-deps:
