@@ -180,6 +180,23 @@ class Atlas:
         self.spec(layer)
         return self.store.restore(layer, revision, user=user)
 
+    # -- outputs (thin delegations; the work lives in atlas.render / atlas.diagnostics) --
+    def map(self, territory: str | None = None, **options: Any) -> Any:
+        """Interactive folium map of a territory (or the whole atlas); shows inline in Jupyter.
+
+        Options are those of :func:`atlas.render.maps.territory_map` (``layers``,
+        ``indicator``, ``level``, ``scheme``, ``k``, ``lang``, ``offline``...).
+        """
+        from .render.maps import territory_map
+
+        return territory_map(self, territory, **options)
+
+    def static_map(self, territory: str | None = None, **options: Any) -> Any:
+        """Static matplotlib map (for print), see :func:`atlas.render.static.static_map`."""
+        from .render.static import static_map
+
+        return static_map(self, territory, **options)
+
     # -- summaries ----------------------------------------------------------------------
     def layers(self, lang: str | None = None) -> pd.DataFrame:
         """One row per layer: name, title, geometry, count, current revision, source."""
