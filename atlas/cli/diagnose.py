@@ -1,0 +1,86 @@
+"""``atlas diagnose``: the indicator table of a level, written to CSV, Excel or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..atlas import Atlas
+from ..diagnostics import REGISTRY, diagnose
+from ..errors import DiagnosticError
+from ..i18n import t
+from .options import lang_of, main, with_atlas
+
+FORMATS = (".csv", ".xlsx", ".json")
+
+
+def for_people(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table with headers and statuses in the user's language."""
+    out = table.copy()
+    out["status"] = out["status"].map(lambda s: t(f"diagnostics.status.{s}", lang))
+    out.columns = [t(f"diagnostics.col.{c}", lang) for c in out.columns]
+    return out
+
+
+def write_table(table: pd.DataFrame, path: Path) -> None:
+    """Write by extension: CSV, Excel, or JSON records.
+
+    CSV is UTF-8 with a BOM so that spreadsheet programs show accents; JSON is UTF-8
+    with null for missing values.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise DiagnosticError("diagnostics.bad_output", path=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        table.to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        table.to_excel(path, index=False, sheet_name="diagnostic")
+    else:
+        table.to_json(path, orient="records", force_ascii=False, indent=1)
+
+
+@main.command("diagnose")
+@click.option("--level", "-l", default=None,
+              help="Niveau : numéro ou nom (commune, département…) / level number or name.")
+@click.option("--territory", "-t", "territories", multiple=True,
+              help="Territoire à garder (ses descendants au niveau) ; répétable.")
+@click.option("--indicators", "-i", default=None,
+              help="Codes d'indicateurs séparés par des virgules (défaut : tous).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier .csv, .xlsx ou .json (sinon : affichage).")
+@click.option("--distance", type=float, default=None,
+              help="Distance d'accès à l'eau en mètres (défaut : Sphere, 500 m).")
+@click.option("--population", type=click.Choice(["auto", "raster", "localities", "territories"]),
+              default="auto", show_default=True, help="Source de la population.")
+@click.option("--list", "list_only", is_flag=True, help="Liste les indicateurs disponibles.")
+@with_atlas
+@click.pass_context
+def diagnose_command(ctx: click.Context, atlas: Atlas, level: str | None,
+                     territories: tuple[str, ...], indicators: str | None,
+                     output: Path | None, distance: float | None, population: str,
+                     list_only: bool) -> None:
+    """Indicateurs par territoire d'un niveau, avec parent, rang et normes."""
+    lang = lang_of(ctx)
+    if list_only:
+        click.echo(t("diagnostics.cli.list_header", lang))
+        for item in REGISTRY.values():
+            click.echo(f"  {item.code:<30} {item.theme:<12} {item.unit:<14} {item.label(lang)}")
+        return
+    if level is None:
+        raise click.UsageError(t("diagnostics.cli.need_level", lang))
+    table = diagnose(atlas, level, territories=list(territories) or None,
+                     indicators=indicators, lang=lang, distance=distance,
+                     population=population)
+    if atlas.settings.fictional:
+        click.echo(t("cli.fictional", lang), err=True)
+    shown = for_people(table, lang)
+    if output is None:
+        click.echo(shown.to_string(index=False, na_rep="-"))
+        return
+    write_table(shown, output)
+    click.echo(t("diagnostics.cli.written", lang, path=output, rows=len(table),
+                 territories=table["territory_code"].nunique(),
+                 indicators=table["indicator"].nunique()))
