@@ -70,6 +70,7 @@ def test_geometry_columns_are_typed_with_srid(pg_atlas, postgis_server):
                        "SELECT column_name, data_type FROM information_schema.columns"
                        " WHERE table_schema = %s AND table_name = 'wells'",
                        (schema_of(pg_atlas),)))
+    assert types["fid"] == "bigint"
     assert types["built"] == "bigint"
     assert types["depth"] == "double precision"
     assert types["working"] == "boolean"
@@ -390,7 +391,7 @@ def test_an_encoding_error_surfaces_as_itself_and_changes_nothing(pg_atlas, monk
     pg_atlas.write("wells", points(5))
     before = pg_atlas.read("wells")
     monkeypatch.setattr(postgis, "COPY_CHUNK_ROWS", 10)
-    original = postgis.encode_copy_rows
+    original = postgis.CopyColumns.rows
     calls = []
 
     def second_chunk_fails(*args, **kwargs):
@@ -399,7 +400,7 @@ def test_an_encoding_error_surfaces_as_itself_and_changes_nothing(pg_atlas, monk
             raise ValueError("cannot encode")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(postgis, "encode_copy_rows", second_chunk_fails)
+    monkeypatch.setattr(postgis.CopyColumns, "rows", second_chunk_fails)
     with pytest.raises(ValueError, match="cannot encode"):
         pg_atlas.write("wells", points(40, prefix="n"))
     assert pg_atlas.read("wells").equals(before)

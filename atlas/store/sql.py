@@ -188,6 +188,10 @@ class SqlStore(Store):
         """SQL type of a spec field type; a backend may widen one (see :func:`field_type`)."""
         return field_type(kind)
 
+    def _fid_type(self) -> TypeEngine:
+        """Type of the feature id (GeoPackage's INTEGER is 64-bit already)."""
+        return Integer()
+
     def _insert_frame(self, conn: Connection, table: Table, frame: gpd.GeoDataFrame,
                       spec: LayerSpec, rev: int, fids: np.ndarray | None = None) -> None:
         """Insert the rows of a prepared frame as written by revision ``rev``.
@@ -237,7 +241,7 @@ class SqlStore(Store):
             fields = [Column(f.name, self._field_type(f.type)) for f in spec.fields]
             main = Table(
                 spec.name, self.metadata,
-                Column("fid", Integer, primary_key=True, autoincrement=True),
+                Column("fid", self._fid_type(), primary_key=True, autoincrement=True),
                 Column(GEOM, self._geometry_type(spec)),
                 *fields,
                 Column(REV_FROM, Integer, nullable=False),
@@ -247,7 +251,7 @@ class SqlStore(Store):
                   unique=True)
             history = Table(
                 spec.name + HISTORY_SUFFIX, self.metadata,
-                Column("fid", Integer, nullable=False),
+                Column("fid", self._fid_type(), nullable=False),
                 Column(GEOM, self._history_geometry_type()),
                 *[Column(f.name, self._field_type(f.type)) for f in spec.fields],
                 Column(REV_FROM, Integer, nullable=False),
