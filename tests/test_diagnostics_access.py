@@ -9,7 +9,7 @@ import pytest
 import shapely
 from test_diagnostics_fixtures import X0, Y0, build_tiny_atlas, lonlat
 
-from atlas.diagnostics import priority_localities, priority_schools, what_if
+from atlas.diagnostics import distance_to_water, priority_localities, priority_schools, what_if
 from atlas.errors import DiagnosticError
 
 
@@ -85,3 +85,19 @@ def test_what_if_on_the_raster_with_a_geodataframe_in_metres(tiny):
 def test_what_if_refuses_unknown_types(tiny):
     with pytest.raises(DiagnosticError, match="pompe"):
         what_if(tiny, [(*lonlat(1, 1), "pompe")], level=2)
+
+
+def test_distance_of_every_school_and_locality(tiny):
+    schools = distance_to_water(tiny).set_index("school_id")
+    assert schools["distance_m"].tolist() == pytest.approx([
+        hypot(3000 - 2300, 3000 - 2000), 6000 - 2300, hypot(2000, 8000),
+        hypot(18000 - 15000, 8000 - 15000), 100])
+    assert schools["nearest_wp_id"].tolist() == ["W2", "W2", "W4", "W6", "W6"]
+    assert schools["within"].tolist() == [False, False, False, False, True]
+    localities = distance_to_water(tiny, "localities", territory="SN02", distance=400)
+    assert localities["locality_id"].tolist() == ["L4", "L6", "L7", "L8"]
+    # L4 is 361 m from W4, a point of the neighbouring region
+    assert localities["within"].tolist() == [True, False, True, False]
+    assert localities["nearest_wp_id"].tolist()[0] == "W4"
+    with pytest.raises(DiagnosticError):
+        distance_to_water(tiny, "water_points")

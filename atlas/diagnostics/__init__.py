@@ -5,6 +5,7 @@ Each value is compared with the parent territory, the siblings and the standards
 
 - :func:`diagnose` — the tidy table of indicators for all territories of a level;
 - :func:`priority_localities`, :func:`priority_schools` — who to serve first;
+- :func:`distance_to_water` — each school or locality to its nearest usable water point;
 - :func:`what_if` — coverage gained by proposed water points, nothing written;
 - :func:`indicator` — declare an indicator (built-in ones use it too).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from . import indicators as _builtin  # noqa: F401 - registers the built-in indicators
 from .engine import COLUMNS, diagnose
-from .priority import priority_localities, priority_schools
+from .priority import distance_to_water, priority_localities, priority_schools
 from .registry import REGISTRY, THEMES, Breakdown, Indicator, Registry, indicator
 from .standards import DEFAULT_STANDARDS, Standard
 from .values import Values, divide, explain
@@ -30,6 +31,7 @@ __all__ = [
     "Standard",
     "Values",
     "diagnose",
+    "distance_to_water",
     "divide",
     "explain",
     "indicator",

@@ -46,9 +46,9 @@ class Options:
     """Choices of one diagnostic call."""
 
     distance: float
-    population: str = "auto"
-    reference_year: int = date.today().year
-    mangrove_years: tuple[int, int] | None = None
+    population: str
+    reference_year: int
+    mangrove_years: tuple[int, int] | None
 
 
 class Grouping:
@@ -318,7 +318,7 @@ class Context:
 
     # -- standards and dates ----------------------------------------------------------
     def standard(self, ref: str | Standard | None) -> Standard | None:
-        """The standard an indicator names (an atlas or call override wins)."""
+        """The standard an indicator names, overrides applied (an inline one as given)."""
         if ref is None or isinstance(ref, Standard):
             return ref
         return self.standards.get(ref)

@@ -89,7 +89,7 @@ def run(ctx: Context, level: int | str | Sequence[int | str],
     levels = [tree.resolve_level(lvl) for lvl in
               ([level] if isinstance(level, (int, str, np.integer)) else level)]
     levels = list(dict.fromkeys(levels))
-    chosen = _selection(ctx, levels, territories)
+    chosen = select_territories(ctx, levels, territories)
     wanted = set(levels) | _parent_levels(ctx, levels)
     layers = {layer for item in items for layer in item.layers}
     try:
@@ -100,8 +100,9 @@ def run(ctx: Context, level: int | str | Sequence[int | str],
                  for item in items for lvl in sorted(wanted)]
     finally:
         ctx.close()
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    table = _relate(ctx, table, levels, items)
+    if not parts:
+        return pd.DataFrame(columns=list(COLUMNS))
+    table = _relate(ctx, pd.concat(parts, ignore_index=True), levels, items)
     if chosen is not None:
         table = table[table["territory_code"].isin(chosen)]
     table = table.reset_index(drop=True)[list(COLUMNS)]
@@ -114,7 +115,7 @@ def _read_order(layer: str) -> tuple[int, str]:
     return (0 if layer == WATER else 1, layer)
 
 
-def _selection(ctx: Context, levels: list[int], codes: str | Iterable[str] | None
+def select_territories(ctx: Context, levels: list[int], codes: str | Iterable[str] | None
                ) -> set[str] | None:
     """Codes kept at the requested levels.
 

@@ -1,4 +1,4 @@
-"""Priority lists: localities without water nearby, schools without basic water.
+"""Distances to water per school and locality, and the priority lists built on them.
 
 Localities left without a functional improved water point within the distance come
 most people first; schools without basic drinking water, most pupils first. Each row
@@ -13,13 +13,31 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .access import WATER, Nearest, nearest_for_layer
+from ..errors import DiagnosticError
+from .access import WATER, nearest_for_layer
 from .context import Context
 from .population import LOCALITIES
 from .wash import LIMITED, NO_SERVICE, SCHOOLS, UNKNOWN, school_ladders
 
 if TYPE_CHECKING:
     from ..atlas import Atlas
+
+#: Attributes of each layer carried into its distance table and priority list.
+KEPT = {LOCALITIES: ("name", "kind", "population"),
+        SCHOOLS: ("name", "level", "pupils_girls", "pupils_boys", "water_source",
+                  "water_available")}
+
+
+def distance_to_water(atlas: Atlas, layer: str = SCHOOLS, territory: str | None = None,
+                      distance: float | None = None) -> pd.DataFrame:
+    """Distance from each school or locality to its nearest functional improved water point.
+
+    One row per feature of ``layer`` (``schools`` or ``localities``) with its id, a few
+    attributes, its territories, ``distance_m`` (NaN when the atlas has no such point),
+    ``nearest_wp_id`` and ``within`` (True when within ``distance``, Sphere 500 m by
+    default).
+    """
+    return distance_table(Context(atlas, distance=distance), layer, territory)
 
 
 def priority_localities(atlas: Atlas, territory: str | None = None,
@@ -41,79 +59,73 @@ def priority_schools(atlas: Atlas, territory: str | None = None, *,
     return school_list(Context(atlas), territory, include_unknown)
 
 
-def _territory_columns(ctx: Context, codes: pd.Series) -> pd.DataFrame:
+def _territory_columns(ctx: Context, codes: pd.Series) -> dict[str, np.ndarray]:
     """The territory of each row and its ancestors, one ``level_<n>_code`` per level."""
     codes = codes.reset_index(drop=True)
     out = {"territory_code": codes.to_numpy(dtype=object),
            "territory_name": codes.map(ctx.tree.frame["name"]).to_numpy(dtype=object)}
     for level in ctx.tree.levels:
-        out[f"level_{level}_code"] = ctx.tree.map_to_level(codes, level).to_numpy(dtype=object)
-    return pd.DataFrame(out)
+        out[f"level_{level}_code"] = codes.map(ctx.ancestors_at(level)).to_numpy(dtype=object)
+    return out
 
 
-def _nearest_columns(ctx: Context, nearest: Nearest, rows: np.ndarray) -> pd.DataFrame:
-    ids = ctx.frame(WATER)[ctx.spec(WATER).id_field].to_numpy(dtype=object)
-    found = nearest.row[rows]
-    distance = nearest.distance[rows]
-    return pd.DataFrame({
-        "distance_m": np.where(np.isinf(distance), np.nan, distance),
-        "nearest_wp_id": np.where(found >= 0, ids[np.maximum(found, 0)] if len(ids) else None,
-                                  None),
-    })
+def distance_table(ctx: Context, layer: str, territory: str | None = None) -> pd.DataFrame:
+    """:func:`distance_to_water` for an existing context."""
+    if layer not in KEPT:
+        raise DiagnosticError("diagnostics.bad_access_layer", layer=layer,
+                              choices=", ".join(KEPT))
+    spec = ctx.spec(layer)
+    if ctx.layer_problem(layer):
+        return pd.DataFrame(columns=[spec.id_field, *KEPT[layer], "territory_code",
+                                     "distance_m", "nearest_wp_id", "within"])
+    frame = ctx.frame(layer)
+    table = frame[[spec.id_field, *KEPT[layer]]].reset_index(drop=True)
+    for name, values in _territory_columns(ctx, ctx.feature_codes(layer)).items():
+        table[name] = values
+    if ctx.layer_problem(WATER):
+        distance, wp_id = np.full(len(frame), np.nan), np.full(len(frame), None, object)
+    else:
+        nearest = nearest_for_layer(ctx, layer)
+        ids = ctx.frame(WATER)[ctx.spec(WATER).id_field].to_numpy(dtype=object)
+        distance = np.where(np.isinf(nearest.distance), np.nan, nearest.distance)
+        wp_id = np.append(ids, None)[nearest.row]  # row -1 picks the appended None
+    table["distance_m"] = distance
+    table["nearest_wp_id"] = wp_id
+    table["within"] = distance <= ctx.options.distance
+    if territory is not None:
+        level = ctx.tree.get(territory).level
+        table = table[table[f"level_{level}_code"] == territory]
+    return table.reset_index(drop=True)
 
 
-def _keep(ctx: Context, table: pd.DataFrame, territory: str | None) -> pd.DataFrame:
-    if territory is None:
-        return table
-    level = ctx.tree.get(territory).level
-    return table[table[f"level_{level}_code"] == territory]
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+def _largest_first(table: pd.DataFrame, column: str, id_field: str) -> pd.DataFrame:
+    return table.sort_values([column, id_field], ascending=[False, True],
+                             na_position="last", kind="mergesort").reset_index(drop=True)
 
 
 def locality_list(ctx: Context, territory: str | None = None) -> pd.DataFrame:
     """:func:`priority_localities` for an existing context."""
-    if ctx.layer_problem(LOCALITIES) or ctx.layer_problem(WATER):
-        return _empty(["locality_id", "name", "population", "territory_code"])
-    frame = ctx.frame(LOCALITIES)
-    nearest = nearest_for_layer(ctx, LOCALITIES)
-    rows = np.flatnonzero(~(nearest.distance <= ctx.options.distance)
-                          & ~np.isnan(ctx.xy(LOCALITIES)[:, 0]))
-    chosen = frame.iloc[rows].reset_index(drop=True)
-    table = pd.concat([
-        chosen[["locality_id", "name", "kind", "population"]],
-        _territory_columns(ctx, ctx.feature_codes(LOCALITIES).iloc[rows]),
-        _nearest_columns(ctx, nearest, rows)], axis=1)
-    table = _keep(ctx, table, territory)
-    return table.sort_values(["population", "locality_id"], ascending=[False, True],
-                             na_position="last", kind="mergesort").reset_index(drop=True)
+    table = distance_table(ctx, LOCALITIES, territory)
+    if ctx.layer_problem(WATER):  # without water points, nobody can be said to lack one
+        table = table.iloc[0:0]
+    far = table[~table["within"].astype(bool)].drop(columns="within")
+    return _largest_first(far, "population", "locality_id")
 
 
 def school_list(ctx: Context, territory: str | None = None,
                 include_unknown: bool = False) -> pd.DataFrame:
     """:func:`priority_schools` for an existing context."""
-    if ctx.layer_problem(SCHOOLS):
-        return _empty(["school_id", "name", "pupils", "water_service", "territory_code"])
-    frame = ctx.frame(SCHOOLS)
-    ladder = school_ladders(ctx)["water"].to_numpy()
+    table = distance_table(ctx, SCHOOLS)
+    if table.empty:
+        return table
+    table.insert(3, "water_service", school_ladders(ctx)["water"].to_numpy())
+    girls = table["pupils_girls"].astype("Float64")
+    boys = table["pupils_boys"].astype("Float64")
+    pupils = (girls.fillna(0) + boys.fillna(0)).where(girls.notna() | boys.notna())
+    table.insert(3, "pupils", pupils.round().astype("Int64"))
     lacking = [LIMITED, NO_SERVICE, *([UNKNOWN] if include_unknown else [])]
-    rows = np.flatnonzero(np.isin(ladder, lacking))
-    chosen = frame.iloc[rows].reset_index(drop=True)
-    girls = chosen["pupils_girls"].astype("Float64")
-    boys = chosen["pupils_boys"].astype("Float64")
-    pupils = girls.fillna(0) + boys.fillna(0)
-    table = pd.concat([
-        chosen[["school_id", "name", "level"]],
-        pd.DataFrame({"pupils": pupils.where(girls.notna() | boys.notna()).astype("Int64"),
-                      "pupils_girls": girls.astype("Int64"), "pupils_boys": boys.astype("Int64"),
-                      "water_service": ladder[rows]}),
-        chosen[["water_source", "water_available"]],
-        _territory_columns(ctx, ctx.feature_codes(SCHOOLS).iloc[rows]),
-        _nearest_columns(ctx, nearest_for_layer(ctx, SCHOOLS) if not ctx.layer_problem(WATER)
-                         else Nearest(np.full(len(frame), np.nan), np.full(len(frame), -1)),
-                         rows)], axis=1)
-    table = _keep(ctx, table, territory)
-    return table.sort_values(["pupils", "school_id"], ascending=[False, True],
-                             na_position="last", kind="mergesort").reset_index(drop=True)
+    table = table[table["water_service"].isin(lacking)].drop(columns="within")
+    if territory is not None:
+        level = ctx.tree.get(territory).level
+        table = table[table[f"level_{level}_code"] == territory]
+    return _largest_first(table, "pupils", "school_id")

@@ -27,14 +27,15 @@ Why = Sequence[tuple[pd.Series | np.ndarray, "str | pd.Series"]]
 def explain(values: pd.Series, why: Why = (), default: str | None = None) -> Column:
     """Attach reasons to the NaNs of ``values``: the first condition that holds wins."""
     values = values.astype("float64")
-    reasons = pd.Series(None, index=values.index, dtype="object")
-    missing = values.isna().to_numpy()
+    reasons = np.full(len(values), None, dtype=object)
+    open_ = values.isna().to_numpy().copy()  # missing and not yet explained
     for condition, text in why:
-        hit = missing & np.asarray(condition, dtype=bool) & reasons.isna().to_numpy()
-        reasons[hit] = text[hit] if isinstance(text, pd.Series) else text
+        hit = open_ & np.asarray(condition, dtype=bool)
+        reasons[hit] = text.to_numpy(dtype=object)[hit] if isinstance(text, pd.Series) else text
+        open_ &= ~hit
     if default is not None:
-        reasons[missing & reasons.isna().to_numpy()] = default
-    return values, reasons
+        reasons[open_] = default
+    return values, pd.Series(reasons, index=values.index, dtype="object")
 
 
 def divide(num: pd.Series, den: pd.Series, *, scale: float = 1.0, why: Why = (),

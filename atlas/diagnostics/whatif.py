@@ -17,8 +17,9 @@ import shapely
 
 from ..crs import storage_crs
 from ..errors import DiagnosticError
-from .access import WATER, nearest_for_units, nearest_to
+from .access import SPHERE_CLASSES, WATER, nearest_for_units, nearest_to
 from .context import Context
+from .engine import select_territories
 from .population import located_population_problem, population_units, unit_groups
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ Proposal = tuple[float, float] | tuple[float, float, str | None]
 
 def _sphere_classes(ctx: Context) -> dict[str, str]:
     """Sphere class of each accepted type: a technology code or a class itself."""
-    classes = {c: c for c in ("tap", "hand_pump", "open_well")}
+    classes = {c: c for c in SPHERE_CLASSES}
     if ctx.has_layer(WATER):
         for value in ctx.spec(WATER).field("technology").values:
             classes[value.code] = str(value.attrs.get("sphere_class", ""))
@@ -66,7 +67,7 @@ def what_if(
     distance: float | None = None,
     *,
     population: str = "auto",
-    territories: Sequence[str] | None = None,
+    territories: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Population covered before and after adding ``proposals``, per territory.
 
@@ -101,9 +102,9 @@ def what_if(
     table["share_before"] = table["covered_before"] / total * 100
     table["share_after"] = table["covered_after"] / total * 100
     where = ctx.tree.locate(points.geometry, number)
-    classes = points["type"].map(_sphere_classes(ctx))
-    capacity = classes.map(lambda c: (ctx.standard(f"wp_users_max.{c}").value
-                                      if ctx.standard(f"wp_users_max.{c}") else np.nan))
+    maxima = {c: s.value for c in SPHERE_CLASSES
+              if (s := ctx.standard(f"wp_users_max.{c}")) is not None}
+    capacity = points["type"].map(_sphere_classes(ctx)).map(maxima).astype("float64")
     table["proposals"] = where.value_counts().reindex(table.index, fill_value=0).astype(int)
     table["capacity"] = capacity.groupby(where.to_numpy()).sum(min_count=1).reindex(table.index)
     table.index.name = "territory_code"
@@ -111,8 +112,6 @@ def what_if(
     table.insert(1, "territory_name", table["territory_code"].map(ctx.tree.frame["name"]))
     table.insert(2, "level", number)
     if territories is not None:
-        keep = set()
-        for code in territories:
-            keep |= {code, *ctx.tree.descendants(code)}
+        keep = select_territories(ctx, [number], territories)
         table = table[table["territory_code"].isin(keep)].reset_index(drop=True)
     return table
