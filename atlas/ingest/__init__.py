@@ -1,0 +1,17 @@
+"""Importing the files people have into the layers of an atlas.
+
+``import_file(atlas, "ecoles.xlsx", "schools")`` reads the file (GeoPackage,
+Shapefile, GeoJSON, KML/KMZ, FlatGeobuf, CSV/XLSX with coordinates, OSM and WPDx
+exports), maps its columns and values to the layer spec, checks and repairs every
+row and returns an :class:`ImportPlan`: nothing is written until ``plan.commit()``.
+The modules follow the flow: ``readers`` → ``coordinates`` → ``mapping`` →
+``values`` → ``geometry`` → ``placement``/``boundaries`` → ``planning`` → ``plan``,
+with ``report`` and ``output`` for what people read.
+"""
+
+from __future__ import annotations
+
+from .plan import ImportPlan, import_file, import_territories
+from .report import Issue, Report
+
+__all__ = ["ImportPlan", "Issue", "Report", "import_file", "import_territories"]

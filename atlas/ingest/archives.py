@@ -1,0 +1,100 @@
+"""Size limits and safe extraction of zipped inputs (zipped Shapefiles, KMZ, XLSX).
+
+A zip declares the uncompressed size of each member; a "zip bomb" declares (or
+hides) gigabytes behind a few kilobytes. We refuse an archive whose declared total
+is above the limit before anything is extracted, and we count the bytes actually
+produced while extracting, so a member that lies about its size is stopped too.
+Member paths are flattened to safe relative names (no ``..``, no absolute paths).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from ..errors import IngestError
+
+#: Default limit on the size of an input, compressed or not (``ATLAS_IMPORT_MAX_MB``).
+DEFAULT_MAX_MB = 200.0
+MAX_MEMBERS = 5000
+CHUNK = 1 << 20
+
+
+def size_limit(max_size_mb: float | None = None) -> int:
+    """The limit in bytes: the argument, else ``ATLAS_IMPORT_MAX_MB``, else the default."""
+    if max_size_mb is None:
+        max_size_mb = float(os.environ.get("ATLAS_IMPORT_MAX_MB", DEFAULT_MAX_MB))
+    return int(max_size_mb * 1024 * 1024)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}"
+
+
+def check_file_size(path: Path, limit: int) -> None:
+    """Refuse a file larger than the limit."""
+    size = path.stat().st_size
+    if size > limit:
+        raise IngestError("ingest.too_big", file=path.name, size=_mb(size), limit=_mb(limit))
+
+
+def open_zip(path: Path, limit: int) -> zipfile.ZipFile:
+    """Open an archive after checking the declared uncompressed sizes."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
+    members = archive.infolist()
+    declared = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or declared > limit:
+        archive.close()
+        raise IngestError("ingest.archive_too_big", file=path.name, size=_mb(declared),
+                          limit=_mb(limit))
+    return archive
+
+
+def _safe_name(name: str) -> PurePosixPath | None:
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts
+             if p not in ("", ".", "..", "/")]
+    if not parts or parts[0].startswith("__MACOSX"):
+        return None
+    return PurePosixPath(*parts)
+
+
+def extract(path: Path, dest: Path, limit: int) -> list[Path]:
+    """Extract an archive under ``dest``, counting real bytes; returns the files."""
+    written = 0
+    files: list[Path] = []
+    with open_zip(path, limit) as archive:
+        for member in archive.infolist():
+            relative = _safe_name(member.filename)
+            if member.is_dir() or relative is None:
+                continue
+            target = dest.joinpath(*relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, open(target, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    written += len(chunk)
+                    if written > limit:
+                        raise IngestError("ingest.archive_too_big", file=path.name,
+                                          size=f">{_mb(limit)}", limit=_mb(limit))
+                    out.write(chunk)
+            files.append(target)
+    return files
+
+
+def verify_zip(path: Path, limit: int) -> None:
+    """Decompress every member without writing it, to check the real total size.
+
+    This runs before another library (GDAL for KMZ, openpyxl for XLSX) opens the archive.
+    """
+    total = 0
+    with open_zip(path, limit) as archive:
+        for member in archive.infolist():
+            with archive.open(member) as source:
+                while chunk := source.read(CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise IngestError("ingest.archive_too_big", file=path.name,
+                                          size=f">{_mb(limit)}", limit=_mb(limit))

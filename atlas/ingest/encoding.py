@@ -1,0 +1,62 @@
+"""Text encodings of Shapefile attribute tables and CSV files.
+
+A Shapefile made by a GIS officer on Windows often has a Latin-1 (cp1252) DBF and no
+``.cpg`` sidecar; a recent QGIS writes UTF-8, also sometimes without ``.cpg``. GDAL
+assumes ISO-8859-1 when nothing is declared, which turns UTF-8 "Thiès" into
+"ThiÃ¨s". We look at the bytes instead: if the records decode as UTF-8 they are
+UTF-8 (Latin-1 accents almost never form valid UTF-8 sequences), otherwise cp1252.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+UTF8 = "UTF-8"
+CP1252 = "CP1252"
+
+
+def sidecar(path: Path, suffix: str) -> Path | None:
+    """The file next to ``path`` with another extension, whatever its case."""
+    wanted = (path.stem + suffix).casefold()
+    for candidate in path.parent.iterdir():
+        if candidate.name.casefold() == wanted:
+            return candidate
+    return None
+
+
+def decodes_as_utf8(data: bytes) -> bool:
+    """True when the bytes are valid UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def dbf_encoding(dbf: Path) -> str | None:
+    """Encoding to read a DBF with, or None when the file declares it (language driver id)."""
+    data = dbf.read_bytes()
+    if len(data) < 32:
+        return None
+    if data[29] != 0:  # a language driver id: GDAL knows what to do with it
+        return None
+    header_length = int.from_bytes(data[8:10], "little")
+    return UTF8 if decodes_as_utf8(data[header_length:]) else CP1252
+
+
+def shapefile_encoding(shp: Path) -> str | None:
+    """Encoding for pyogrio's ``encoding=``: None when a ``.cpg`` says it, else detected."""
+    if sidecar(shp, ".cpg") is not None:
+        return None
+    dbf = sidecar(shp, ".dbf")
+    return dbf_encoding(dbf) if dbf is not None else None
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text of a CSV file and the encoding used: UTF-8 (with or without BOM), else cp1252."""
+    if decodes_as_utf8(data):
+        return data.decode("utf-8-sig"), UTF8
+    try:
+        return data.decode("cp1252"), CP1252
+    except UnicodeDecodeError:  # bytes undefined in cp1252: plain Latin-1 never fails
+        return data.decode("latin-1"), "ISO-8859-1"

@@ -1,0 +1,173 @@
+"""Which source column feeds which layer field.
+
+Automatic matching uses what the layer spec declares: the field name, its synonyms
+(French, English, WPDx hashtags, OSM tags, Kobo names) and its titles, compared
+without case or accents. A Kobo/ODK group path ``ecole/nom`` also matches on its
+last segment, after full names; as a last resort, names are compared without their
+little words ("Nom de l'école" is ``nom_ecole``). ``--map field=column`` overrides a field
+(``--map field=`` leaves it unmapped) and ``--map lat=…/lon=…/wkt=…/geopoint=…``
+names the coordinate columns.
+
+A field may be fed by several columns, best first: a row takes its value from the
+first column that has one (OSM points carry either ``man_made`` or ``amenity``;
+Who's On First has ``name_fra`` for a few places and ``name`` for all). Identifiers
+and codes never mix columns: they take the first match only. A column feeds one
+field at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..catalog import FieldSpec, LayerSpec
+from ..errors import IngestError
+from .text import fold_column, last_segment, loose_column
+
+GEOMETRY_KEYS = ("lat", "lon", "wkt", "geopoint")
+
+
+@dataclass
+class ColumnMapping:
+    """Result of the mapping: field → source columns and how each was found."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)
+
+    @property
+    def primary(self) -> dict[str, str]:
+        """Field → its main source column."""
+        return {name: cols[0] for name, cols in self.fields.items() if cols}
+
+
+def parse_overrides(mapping: Mapping[str, str | None] | Iterable[str] | None
+                    ) -> dict[str, str | None]:
+    """``{"field": "column"}`` or ``["field=column", ...]`` as a dict (``None`` = unmapped)."""
+    if mapping is None:
+        return {}
+    if isinstance(mapping, Mapping):
+        items = list(mapping.items())
+    else:
+        items = []
+        for text in mapping:
+            if "=" not in text:
+                raise IngestError("ingest.map_syntax", item=text)
+            name, column = text.split("=", 1)
+            items.append((name, column))
+    out: dict[str, str | None] = {}
+    for name, column in items:
+        name = str(name).strip()
+        if not name:
+            raise IngestError("ingest.map_syntax", item=f"={column}")
+        out[name] = column.strip() if isinstance(column, str) and column.strip() else None
+    return out
+
+
+def resolve_column(wanted: str, columns: Iterable[str]) -> str | None:
+    """The source column a person meant: exact name, else case/accent-insensitive."""
+    columns = list(columns)
+    if wanted in columns:
+        return wanted
+    folded = fold_column(wanted)
+    return next((c for c in columns if fold_column(c) == folded), None)
+
+
+def check_overrides(spec: LayerSpec, overrides: Mapping[str, str | None],
+                    columns: list[str]) -> dict[str, str | None]:
+    """Overrides with real column names; unknown fields or columns raise at once."""
+    checked: dict[str, str | None] = {}
+    for name, column in overrides.items():
+        if name not in GEOMETRY_KEYS and not spec.has_field(name):
+            raise IngestError("ingest.map_unknown_field", field=name, layer=spec.name,
+                              fields=", ".join([*spec.field_names, *GEOMETRY_KEYS]))
+        if column is None:
+            checked[name] = None
+            continue
+        real = resolve_column(column, columns)
+        if real is None:
+            raise IngestError("ingest.map_unknown_column", field=name, column=column,
+                              columns=", ".join(columns))
+        checked[name] = real
+    return checked
+
+
+def candidates(spec_field: FieldSpec) -> list[str]:
+    """Folded names that identify a field, best first.
+
+    The synonyms in the spec's order (where the field's own name sits if listed,
+    first otherwise), then the titles.
+    """
+    synonyms = list(spec_field.synonyms)
+    if fold_column(spec_field.name) not in {fold_column(s) for s in synonyms}:
+        synonyms.insert(0, spec_field.name)
+    names = [*synonyms, *spec_field.titles.values()]
+    return list(dict.fromkeys(fold_column(n) for n in names))
+
+
+def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str | None],
+                preset: Mapping[str, list[str]] | None = None, reserved: Iterable[str] = (),
+                single: Iterable[str] = ()) -> ColumnMapping:
+    """Match source columns to the fields of ``spec`` (see the module docstring).
+
+    ``overrides`` come from the user (already checked), ``preset`` from a recognised
+    file scheme (HDX, GADM, Who's On First boundaries); ``reserved`` columns (used for
+    coordinates) are never mapped; ``single`` fields take one column only.
+    """
+    result = ColumnMapping()
+    claimed = set(reserved)
+    single = {spec.id_field, *single}
+    for name, column in overrides.items():
+        if name in GEOMETRY_KEYS:
+            continue
+        result.fields[name] = [column] if column else []
+        result.how[name] = "override"
+        if column:
+            claimed.add(column)
+    by_user = set(claimed)
+    for name, cols in (preset or {}).items():
+        if name in result.fields:
+            continue
+        if not cols:  # the scheme says this field has no column in such files
+            result.fields[name] = []
+            result.how[name] = "scheme"
+            continue
+        # A scheme may feed two fields from one column (ADM0_PCODE is both the
+        # parent and the country of a region); only the user's choices are exclusive.
+        cols = [c for c in cols if c in columns and c not in by_user]
+        if cols:
+            result.fields[name] = cols[:1] if name in single else cols
+            result.how[name] = "scheme"
+            claimed.update(result.fields[name])
+    full: dict[str, list[str]] = {}
+    segment: dict[str, list[str]] = {}
+    loose: dict[str, list[str]] = {}
+    for column in columns:
+        full.setdefault(fold_column(column), []).append(column)
+        if "/" in column:
+            segment.setdefault(fold_column(last_segment(column)), []).append(column)
+        loose.setdefault(loose_column(last_segment(column)), []).append(column)
+    for spec_field in spec.fields:
+        if spec_field.name in result.fields:
+            continue
+        names = candidates(spec_field)
+        found: list[str] = []
+        how = ""
+        for index in (full, segment, loose):
+            if index is loose and found:
+                break  # little-word matching is a last resort
+            keys = names if index is not loose else [loose_column(n) for n in names]
+            for name in keys:
+                for column in index.get(name, []):
+                    if column not in claimed and column not in found:
+                        found.append(column)
+                        how = how or ("name" if name == fold_column(spec_field.name)
+                                      else "path" if index is segment else "synonym")
+        if spec_field.name in single:
+            found = found[:1]
+        if found:
+            result.fields[spec_field.name] = found
+            result.how[spec_field.name] = how
+            claimed.update(found)
+    result.unused = [c for c in columns if c not in claimed]
+    return result

@@ -1,0 +1,471 @@
+"""Planning one file: read, map, convert, check and place every row, writing nothing.
+
+The steps follow the order in which a person would fix a file: can it be read and
+where are its coordinates, which column is which field, is each value of the right
+type, is each geometry usable and in the atlas's territory, are the identifiers
+unique. Each step adds issues to the report instead of stopping, so one run lists
+everything there is to fix. :mod:`atlas.ingest.plan` combines file plans and commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from ..crs import STORAGE, as_crs
+from ..errors import IngestError, NotFoundError
+from ..i18n import normalise_language
+from ..store import WriteMode
+from ..store.frames import conform
+from ..territories import TerritoryTree
+from . import boundaries
+from .coordinates import table_geometry
+from .geometry import prepare
+from .mapping import GEOMETRY_KEYS, ColumnMapping, check_overrides, map_columns, resolve_column
+from .placement import TerritoryIndex, out_of_range_issues, place
+from .readers import Source, blank_geometry, read_source
+from .report import ERROR, WARNING, Issue
+from .text import display, is_blank
+from .values import as_text, convert
+
+if TYPE_CHECKING:
+    from ..atlas import Atlas
+    from ..catalog import LayerSpec
+
+TERRITORIES = "territories"
+TERRITORY_FIELD = "territory_code"
+#: Issues about a row's coordinates that already explain a missing geometry.
+_GEOMETRY_READ_ERRORS = {"bad_coordinate", "bad_geopoint", "bad_wkt", "bad_geometry"}
+
+
+@dataclass
+class Context:
+    """What every file of one import shares: the atlas, the layer and the options."""
+
+    atlas: Atlas
+    spec: LayerSpec
+    mode: WriteMode
+    lang: str
+    tolerance_m: float
+    revision: int = 0
+
+    @classmethod
+    def build(cls, atlas: Atlas, layer: str, mode: WriteMode | str, lang: str | None,
+              tolerance_m: float) -> Context:
+        """Context for importing into ``layer`` of ``atlas``."""
+        try:
+            mode = WriteMode(mode)
+        except ValueError:
+            raise IngestError("ingest.bad_mode", mode=mode) from None
+        return cls(atlas=atlas, spec=atlas.spec(layer), mode=mode,
+                   lang=normalise_language(lang), tolerance_m=tolerance_m,
+                   revision=atlas.revision)
+
+    @cached_property
+    def tree(self) -> TerritoryTree | None:
+        """The atlas's territory tree, None when it has no territory yet."""
+        try:
+            tree = self.atlas.territories
+        except NotFoundError:
+            return None
+        return tree if len(tree) else None
+
+    @cached_property
+    def index(self) -> TerritoryIndex | None:
+        """Projected outer territories, for distances (None without territories)."""
+        if self.tree is None:
+            return None
+        return TerritoryIndex(self.tree, self.atlas.metric_crs, self.tolerance_m)
+
+    @cached_property
+    def existing_ids(self) -> set[str]:
+        """Identifiers already in the layer (an append must not repeat them)."""
+        ids = self.atlas.read(self.spec.name, columns=[self.spec.id_field])
+        return set(ids[self.spec.id_field].dropna().astype(str))
+
+    @cached_property
+    def known_territories(self) -> gpd.GeoDataFrame:
+        """Territories already in the atlas that may be parents (none on replace)."""
+        if self.tree is None or self.mode is WriteMode.REPLACE:
+            return _territory_frame([], [], [])
+        frame = self.tree.frame
+        return _territory_frame(frame["code"].astype(str).tolist(),
+                                frame["level"].astype(int).tolist(),
+                                list(frame.geometry.values))
+
+
+def _territory_frame(codes: list, levels: list, geoms: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"code": pd.Series(codes, dtype=object),
+                             "level": pd.Series(levels, dtype="float64")},
+                            geometry=gpd.GeoSeries(geoms, crs=STORAGE), crs=STORAGE)
+
+
+@dataclass
+class FilePlan:
+    """One file, planned: the rows as they would be written and what was found."""
+
+    path: Path
+    source: Source
+    frame: gpd.GeoDataFrame
+    issues: list[Issue]
+    mapping: ColumnMapping
+    geometry_origin: dict[str, str] = field(default_factory=dict)
+    crs: CRS | None = None
+    scheme: str | None = None
+    #: Where the level of admin units came from (``--level 2``, a scheme...).
+    level_source: str | None = None
+    parents_by_location: bool = False
+
+    @property
+    def rows(self) -> list[int]:
+        """Row numbers of the planned rows, as the person sees them."""
+        return [int(r) for r in self.frame.index]
+
+
+def parse_crs(value: object) -> CRS:
+    """The CRS a person gave (``EPSG:32628``, ``32628``, WKT...)."""
+    try:
+        return as_crs(int(value) if isinstance(value, str) and value.isdigit() else value)
+    except (CRSError, TypeError, ValueError) as exc:
+        raise IngestError("ingest.bad_crs", crs=str(value)) from exc
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "import"
+
+
+def _coalesce(frame: pd.DataFrame, columns: list[str]) -> tuple[list[object], list[str | None]]:
+    """Per row, the first non-blank value among ``columns`` and the column it came from."""
+    values: list[object] = [None] * len(frame)
+    used: list[str | None] = [None] * len(frame)
+    for column in columns:
+        for position, value in enumerate(frame[column].tolist()):
+            if used[position] is None and not is_blank(value):
+                values[position] = value
+                used[position] = column
+    return values, used
+
+
+class FilePlanner:
+    """Plans one file against a :class:`Context` (see the module docstring)."""
+
+    def __init__(self, ctx: Context, path: str | Path, *,
+                 overrides: Mapping[str, str | None], crs: object = None,
+                 level: int | None = None, source_layer: str | None = None,
+                 sheet: str | None = None, max_size_mb: float | None = None,
+                 batch: gpd.GeoDataFrame | None = None) -> None:
+        self.ctx = ctx
+        self.spec = ctx.spec
+        self.path = Path(path)
+        self.raw_overrides = overrides
+        self.crs_option = crs
+        self.level_option = level
+        self.source_layer = source_layer
+        self.sheet = sheet
+        self.max_size_mb = max_size_mb
+        self.batch = batch
+        self.issues: list[Issue] = []
+        self.is_territories = self.spec.name == TERRITORIES
+        self.level_source: str | None = None
+        self.parents_by_location = False
+
+    # -- helpers ------------------------------------------------------------------------
+    def add(self, issue: Issue) -> None:
+        """Record an issue of this file."""
+        self.issues.append(issue)
+
+    def field_issue(self, severity: str, code: str, position: int, field_name: str,
+                    value: object = None, **params: object) -> None:
+        """Record an issue about one cell."""
+        spec_field = self.spec.field(field_name)
+        self.add(Issue(severity, code, row=self.rows[position], field=field_name,
+                       value=display(value), params=dict(params), titles=spec_field.titles))
+
+    # -- the steps ------------------------------------------------------------------------
+    def run(self) -> FilePlan:
+        """All steps, in order; returns the file plan."""
+        self.read()
+        self.find_geometry()
+        self.map_fields()
+        self.convert_values()
+        if self.is_territories:
+            self.territory_fields()
+        self.identifiers()
+        self.geometries()
+        if self.is_territories:
+            self.parents()
+        else:
+            self.territory_codes()
+        self.required_values()
+        return self.finish()
+
+    def read(self) -> None:
+        """Read the file into raw columns."""
+        self.source = read_source(self.path, source_layer=self.source_layer, sheet=self.sheet,
+                                  max_size_mb=self.max_size_mb,
+                                  geometry_hint=self.spec.geometry)
+        frame = self.source.frame.reset_index(drop=True)
+        frame.columns = [str(c) for c in frame.columns]
+        self.frame = frame
+        self.n = len(frame)
+        self.rows = [self.source.row_number(p) for p in range(self.n)]
+        self.issues.extend(self.source.issues)
+        self.overrides = check_overrides(self.spec, self.raw_overrides, list(frame.columns))
+
+    def find_geometry(self) -> None:
+        """Geometries from the format, or from coordinate columns; and their CRS."""
+        geometry, crs, origin = self.source.geometry, self.source.crs, {}
+        geometry_overrides = {k: v for k, v in self.overrides.items() if k in GEOMETRY_KEYS}
+        if blank_geometry(geometry) or any(geometry_overrides.values()):
+            found = table_geometry(self.frame, geometry_overrides, self.source.row_offset)
+            if found.geometry is not None:
+                geometry, crs, origin = found.geometry, found.crs, found.origin
+                self.issues.extend(found.issues)
+        if geometry is not None and not origin and not blank_geometry(geometry):
+            origin = {"geometry": self.source.format}
+        self.geometry_origin = origin
+        # Coordinate columns count even when every row is blank or unreadable: the
+        # rows are then reported one by one rather than as a file without geometry.
+        from_columns = geometry is not None and bool(origin) and "geometry" not in origin
+        self.source_geometry = geometry if from_columns or not blank_geometry(geometry) \
+            else None
+        declared = None if from_columns else crs  # lat/lon columns declare nothing
+        if self.crs_option is not None:
+            crs = parse_crs(self.crs_option)
+            if declared is not None and not declared.equals(crs):
+                self.add(Issue(WARNING, "crs_overridden", value=str(self.crs_option),
+                               params={"declared": declared.to_string()}))
+        self.crs = crs
+        if self.source_geometry is not None and crs is None:
+            self.add(Issue(ERROR, "no_crs", field="geometry",
+                           value=", ".join(origin.values()) or None))
+
+    def map_fields(self) -> None:
+        """Source columns → layer fields (with the boundary scheme for territories)."""
+        self.scheme = None
+        preset: dict[str, list[str]] = {}
+        single: set[str] = set()
+        if self.is_territories:
+            self.scheme = boundaries.detect_scheme(self.frame, self.level_option)
+            single = {"code", "parent_code"}
+            if self.scheme is not None:
+                for name, values in self.scheme.derived.items():
+                    self.frame[name] = pd.Series(values, dtype=object)
+                preset = dict(self.scheme.preset)
+                if self.scheme.level is not None or self.scheme.levels is not None:
+                    preset["level"] = []
+                if self.scheme.name == "Who's On First":
+                    preset["level_name"] = []
+            if self.level_option is not None:
+                preset["level"] = []
+        self.mapping = map_columns(self.spec, list(self.frame.columns), self.overrides,
+                                   preset=preset, reserved=self.geometry_origin.values(),
+                                   single=single)
+        for spec_field in self.spec.fields:
+            if not spec_field.required or self.mapping.fields.get(spec_field.name):
+                continue
+            if spec_field.name == self.spec.id_field and not self.is_territories:
+                continue  # generated below
+            if spec_field.name == TERRITORY_FIELD and self.source_geometry is not None:
+                continue  # found from the geometry
+            if spec_field.name == "level" and self.is_territories:
+                if self.level_option is None and preset.get("level") != []:
+                    self.add(Issue(ERROR, "missing_level", field="level",
+                                   titles=spec_field.titles))
+                continue
+            self.add(Issue(ERROR, "missing_column", field=spec_field.name,
+                           titles=spec_field.titles,
+                           params={"columns": ", ".join(self.mapping.unused) or "-"}))
+
+    def convert_values(self) -> None:
+        """Typed values of every mapped field; refused cells become issues."""
+        self.typed: dict[str, list[object]] = {}
+        self.refused: dict[str, set[int]] = {}
+        for spec_field in self.spec.fields:
+            columns = self.mapping.fields.get(spec_field.name) or []
+            if not columns:
+                self.typed[spec_field.name] = [None] * self.n
+                self.refused[spec_field.name] = set()
+                continue
+            raw, used = _coalesce(self.frame, columns)
+            converted = convert(spec_field, raw, used)
+            severity = ERROR if spec_field.required else WARNING
+            for problem in converted.problems:
+                self.field_issue(severity, problem.code, problem.position, spec_field.name,
+                                 raw[problem.position], column=used[problem.position],
+                                 emptied=not spec_field.required, **problem.params)
+            for note in converted.notes:
+                self.field_issue(WARNING, note.code, note.position, spec_field.name,
+                                 raw[note.position], column=used[note.position], **note.params)
+            self.typed[spec_field.name] = converted.values
+            self.refused[spec_field.name] = {p.position for p in converted.problems}
+
+    def territory_fields(self) -> None:
+        """Level, country and level name of admin units."""
+        scheme = self.scheme
+        if self.level_option is not None:
+            self.typed["level"] = [self.level_option] * self.n
+            self.level_source = f"--level {self.level_option}"
+        elif scheme is not None and scheme.level is not None:
+            self.typed["level"] = [scheme.level] * self.n
+            self.level_source = f"{scheme.name} ({scheme.level})"
+        elif scheme is not None and scheme.levels is not None:
+            self.typed["level"] = list(scheme.levels)
+            self.level_source = scheme.name
+        if self.level_source is not None:  # e.g. a WOF placetype we do not know
+            for position, level in enumerate(self.typed["level"]):
+                if level is None:
+                    self.field_issue(ERROR, "required_missing", position, "level")
+                    self.refused["level"].add(position)
+        self.typed["country"] = [boundaries.country_code(v) for v in self.typed["country"]]
+        settings = self.ctx.atlas.settings
+        names = self.typed["level_name"]
+        for position, level in enumerate(self.typed["level"]):
+            if names[position] is None and level is not None \
+                    and int(level) in settings.level_names:
+                names[position] = settings.level_name(int(level), "fr")
+
+    def identifiers(self) -> None:
+        """Generate missing identifiers (from Kobo ``_uuid``, else file + row)."""
+        id_field = self.spec.id_field
+        if self.is_territories:
+            return
+        ids = self.typed[id_field]
+        uuid = resolve_column("_uuid", self.frame.columns)
+        stem = _slug(self.path.stem)
+        mapped = bool(self.mapping.fields.get(id_field))
+        generated: list[str] = []
+        for position in range(self.n):
+            if ids[position] is not None or position in self.refused[id_field]:
+                continue
+            value = self.frame[uuid].iloc[position] if uuid else None
+            new = as_text(value) if not is_blank(value) else \
+                f"{self.spec.name}-{stem}-{self.rows[position]}"
+            ids[position] = new
+            generated.append(new)
+            if mapped:
+                self.field_issue(WARNING, "id_generated", position, id_field, new)
+        if generated and not mapped:
+            self.add(Issue(WARNING, "ids_generated", field=id_field, value=generated[0],
+                           params={"count": len(generated)},
+                           titles=self.spec.field(id_field).titles))
+
+    def geometries(self) -> None:
+        """Repair, adapt and reproject geometries; report those that cannot be used."""
+        self.geometry = gpd.GeoSeries([None] * self.n, crs=STORAGE)
+        self.out_of_range: dict[int, object] = {}
+        if self.source_geometry is None:
+            if self.spec.geometry_required and self.n:
+                self.add(Issue(ERROR, "no_geometry", field="geometry",
+                               params={"columns": ", ".join(self.frame.columns[:30])}))
+            return
+        if self.crs is None:
+            return
+        source = gpd.GeoSeries(np.asarray(self.source_geometry.values, dtype=object),
+                               crs=self.crs)
+        prepared = prepare(source, self.crs, self.spec, self.rows)
+        already = {i.row for i in self.issues if i.code in _GEOMETRY_READ_ERRORS}
+        self.issues.extend(issue for _, issue in prepared.issues
+                           if not (issue.code == "geometry_missing" and issue.row in already))
+        self.geometry = prepared.geometry
+        self.out_of_range = prepared.out_of_range
+
+    def territory_codes(self) -> None:
+        """Attach the territory containing each feature; check codes given without one."""
+        has_field = self.spec.has_field(TERRITORY_FIELD)
+        given = self.typed.get(TERRITORY_FIELD, [None] * self.n)
+        tree, index = self.ctx.tree, self.ctx.index
+        present = ~(self.geometry.isna() | self.geometry.is_empty).to_numpy()
+        if tree is None or index is None:
+            self.issues.extend(i for _, i in out_of_range_issues(self.out_of_range, self.rows))
+            if present.any() and has_field:
+                self.add(Issue(WARNING, "no_territories"))
+            codes: list[str | None] = [None] * self.n
+        else:
+            geographic = self.crs is not None and self.crs.is_geographic
+            placement = place(self.geometry, index, self.rows, self.out_of_range, geographic)
+            self.issues.extend(issue for _, issue in placement.issues)
+            codes = placement.codes
+        if not has_field:
+            return
+        for position in range(self.n):
+            wanted = given[position]
+            found = codes[position]
+            if wanted is not None and (tree is None or wanted not in tree):
+                if not present[position]:
+                    self.field_issue(ERROR, "unknown_territory", position, TERRITORY_FIELD,
+                                     wanted)
+                    self.refused[TERRITORY_FIELD].add(position)
+                wanted = None
+            if found is not None:
+                if wanted is not None and wanted != found \
+                        and wanted not in tree.ancestors(found):  # type: ignore[union-attr]
+                    self.field_issue(WARNING, "territory_mismatch", position,
+                                     TERRITORY_FIELD, wanted, found=found)
+                given[position] = found
+            else:
+                given[position] = wanted
+        self.typed[TERRITORY_FIELD] = given
+
+    def parents(self) -> None:
+        """Parent of each admin unit, by code or by location."""
+        codes, levels = self.typed["code"], self.typed["level"]
+        valid = [p for p in range(self.n) if codes[p] is not None and levels[p] is not None]
+        parts = [self.ctx.known_territories]
+        if self.batch is not None and len(self.batch):
+            parts.append(_territory_frame(self.batch["code"].tolist(),
+                                          self.batch["level"].tolist(),
+                                          list(self.batch.geometry.values)))
+        parts.append(_territory_frame([codes[p] for p in valid], [levels[p] for p in valid],
+                                      [self.geometry.iloc[p] for p in valid]))
+        known = pd.concat(parts, ignore_index=True)
+        known = known[~known.geometry.isna()] if len(known) else known
+        result = boundaries.resolve_parents(codes, levels, self.typed["parent_code"],
+                                            self.geometry, known, self.rows)
+        self.typed["parent_code"] = result.codes
+        self.issues.extend(issue for _, issue in result.issues)
+        self.issues.extend(result.file_issues)
+        self.parents_by_location = result.by_location
+
+    def required_values(self) -> None:
+        """Required fields left empty (cells already refused are reported once)."""
+        present = ~(self.geometry.isna() | self.geometry.is_empty).to_numpy()
+        for spec_field in self.spec.fields:
+            if not spec_field.required or not (self.mapping.fields.get(spec_field.name)
+                                               or spec_field.name == TERRITORY_FIELD):
+                continue
+            if spec_field.name == TERRITORY_FIELD and not self.mapping.fields.get(
+                    spec_field.name) and self.source_geometry is None:
+                continue  # already reported as a missing column
+            values = self.typed[spec_field.name]
+            for position in range(self.n):
+                if values[position] is not None or position in self.refused[spec_field.name]:
+                    continue
+                if spec_field.name == TERRITORY_FIELD and present[position]:
+                    continue  # reported by the location step
+                self.field_issue(ERROR, "required_missing", position, spec_field.name)
+
+    def finish(self) -> FilePlan:
+        """The planned rows in the layer's shape, indexed by row number."""
+        data = {name: pd.Series(self.typed[name], dtype=object)
+                for name in self.spec.field_names}
+        frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
+            np.asarray(self.geometry.values, dtype=object), crs=STORAGE), crs=STORAGE)
+        frame = conform(frame, self.spec)
+        frame.index = pd.Index(self.rows, name="row")
+        issues = [i if i.file else replace(i, file=self.source.name) for i in self.issues]
+        return FilePlan(path=self.path, source=self.source, frame=frame, issues=issues,
+                        mapping=self.mapping, geometry_origin=self.geometry_origin,
+                        crs=self.crs, scheme=self.scheme.name if self.scheme else None,
+                        level_source=self.level_source,
+                        parents_by_location=self.parents_by_location)

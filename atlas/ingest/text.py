@@ -1,0 +1,95 @@
+"""Text normalisation shared by the column mapper and the value mapper.
+
+Files come from people: "Forage", "forage ", "FORAGE" and "Forâge" mean the same
+thing, and a Kobo column ``ecole/Nom_école`` is the school's name. Matching is done
+on folded text (no accents, no case, separators unified) so that layer specs list a
+synonym once instead of every spelling.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+#: Cell contents that mean "no value" when they match nothing else (a category
+#: code such as ``none`` is looked up first, so it is never taken for a blank).
+NULL_TOKENS = frozenset({
+    "", "na", "n/a", "n a", "nan", "null", "none", "nil", "#n/a", "-", "--", "?",
+    "unknown", "inconnu", "inconnue", "nsp", "ne sait pas", "nr", "nc", "non renseigne",
+})
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+
+
+def strip_accents(text: str) -> str:
+    """Text without combining accents ("Thiès" → "Thies")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(value: object) -> str:
+    """Comparable form of a cell value: no accents, no case, spaces/_/- unified."""
+    text = strip_accents(str(value).translate(_APOSTROPHES)).casefold()
+    return re.sub(r"[\s_\-]+", " ", text).strip()
+
+
+def fold_column(name: object) -> str:
+    """Comparable form of a column name.
+
+    It keeps ``#``, ``:`` and ``/`` which carry meaning in WPDx (``#status_id``), OSM
+    (``name:fr``) and Kobo (``group/question``).
+    """
+    text = strip_accents(str(name).translate(_APOSTROPHES)).casefold().strip()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+#: Little words that column titles add or drop ("Nom de l'école" ~ ``nom_ecole``).
+_LINK_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "a", "au", "aux",
+                         "en", "et", "of", "the", "in"})
+
+
+def loose_column(name: object) -> str:
+    """Column name without little words and punctuation, for a last-resort match."""
+    words = re.split(r"[^0-9a-z#:/]+", fold_column(name).replace("_", " "))
+    return "_".join(w for w in words if w and w not in _LINK_WORDS)
+
+
+def last_segment(name: str) -> str:
+    """Last part of a Kobo/ODK group path (``ecole/infra/nom`` → ``nom``)."""
+    return name.rsplit("/", 1)[-1]
+
+
+def is_blank(value: object) -> bool:
+    """True for None, NaN/NaT and empty or whitespace-only text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return False
+
+
+def is_null_token(value: object) -> bool:
+    """True for blanks and for the usual "no answer" words (NA, inconnu, -...)."""
+    return is_blank(value) or (isinstance(value, str) and fold(value) in NULL_TOKENS)
+
+
+def display(value: object, limit: int = 80) -> str | None:
+    """A cell value as the person typed it, shortened for a report."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, (datetime, date)):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
