@@ -248,6 +248,10 @@ def test_default_schema_and_schema_parameter():
     assert schema == "atlas" and url.drivername == "postgresql+psycopg2"
     url, schema = parse_url("postgres://u@h/gis?schema=training&sslmode=disable")
     assert schema == "training" and dict(url.query) == {"sslmode": "disable"}
+    store = PostGISStore("postgresql://u:secret@h/gis?sslmode=disable&schema=training")
+    assert store.display_url == \
+        "postgresql+psycopg2://u:***@h/gis?sslmode=disable&schema=training"
+    store.close()
 
 
 @pytest.mark.parametrize("schema", ["Atlas", "a-b", 'x"; DROP SCHEMA public; --', "", "9a"])

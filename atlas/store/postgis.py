@@ -221,14 +221,17 @@ class PostGISStore(SqlStore):
 
     def __init__(self, url: str) -> None:
         parsed, schema = parse_url(url)
-        self.display_url = parsed.render_as_string(hide_password=True) + \
-            ("" if schema == DEFAULT_SCHEMA else f"?{SCHEMA_PARAMETER}={schema}")
+        shown = parsed.render_as_string(hide_password=True)
+        if schema != DEFAULT_SCHEMA:
+            shown += f"{'&' if '?' in shown else '?'}{SCHEMA_PARAMETER}={schema}"
+        #: The address without its password, for messages, logs and revision records.
+        self.display_url = shown
         engine = create_engine(parsed, pool_pre_ping=True,
                                connect_args={"application_name": "atlas-territorial"})
         super().__init__(url, engine, schema=schema)
-        # QGIS's column names (lower case) and its ``type`` column replace the
-        # generic GeoPackage-flavoured definition.
-        # In ``public`` the atlas's table *is* QGIS's, which may exist already: its types.
+        # QGIS's column names (lower case) and its ``type`` column replace the generic,
+        # GeoPackage-flavoured definition. In ``public`` the atlas's table *is* QGIS's
+        # (it may exist already), so it takes QGIS's xml types too.
         self.metadata.remove(self.meta["styles"])
         self.meta["styles"] = styles_table(self.metadata, xml=schema == QGIS_STYLES_SCHEMA)
         self._qgis_styles = styles_table(MetaData(schema=QGIS_STYLES_SCHEMA), xml=True)
