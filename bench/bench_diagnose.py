@@ -230,8 +230,8 @@ def main() -> None:
                 started = time.perf_counter()
                 table = diagnose(opened, level=[1, 2, 3])
                 runs.append((time.perf_counter() - started, table))
-            counts = {name: opened.count(name) for name in ("territories", "schools",
-                                                          "water_points", "localities")}
+                counts = {name: opened.count(name) for name in
+                          ("territories", "schools", "water_points", "localities")}
         total, table = min(runs, key=lambda run: run[0])
         print("features:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         print("runs:", ", ".join(f"{t:.2f} s" for t, _ in runs))

@@ -17,9 +17,10 @@ FORMATS = (".csv", ".xlsx", ".json")
 
 
 def for_people(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The table with headers and statuses in the user's language."""
+    """The table with headers, themes and statuses in the user's language."""
     out = table.copy()
-    out["status"] = out["status"].map(lambda s: t(f"diagnostics.status.{s}", lang))
+    for column in ("status", "theme"):
+        out[column] = out[column].map(lambda code, c=column: t(f"diagnostics.{c}.{code}", lang))
     out.columns = [t(f"diagnostics.col.{c}", lang) for c in out.columns]
     return out
 
