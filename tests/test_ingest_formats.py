@@ -369,3 +369,33 @@ def test_osm_xml_through_gdal(sn_atlas, tmp_path):
     assert plan.frame["source_type"].tolist() == ["borehole", "piped"]
     assert cells(plan.frame["technology"]) == ["hand_pump", None]
     assert plan.frame["territory_code"].tolist() == [THIES_DEPARTEMENT, DAKAR_REGION]
+
+
+def _lie_about_sizes(archive, declared):
+    """Rewrite the uncompressed sizes a zip declares (local and central headers)."""
+    data = bytearray(archive.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = data.find(signature)
+        data[start + offset:start + offset + 4] = declared.to_bytes(4, "little")
+    archive.write_bytes(bytes(data))
+
+
+def test_zip_that_lies_about_its_size_is_refused(sn_atlas, tmp_path):
+    archive = tmp_path / "menteur.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("points.csv", "code,lat,lon\n" + "0" * (3 * 1024 * 1024))
+    _lie_about_sizes(archive, 1000)
+    with pytest.raises(IngestError) as caught:
+        import_file(sn_atlas, archive, "water_points", max_size_mb=1)
+    assert caught.value.key in ("ingest.unreadable", "ingest.archive_too_big")
+
+
+def test_zip_member_paths_cannot_escape(sn_atlas, tmp_path):
+    archive = tmp_path / "evasion.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("../../evil.csv", "code,nom,type,etat,lat,lon\n"
+                     f"P1,x,forage,ok,{THIES[1]},{THIES[0]}\n")
+    plan = import_file(sn_atlas, archive, "water_points")
+    assert plan.ok and plan.frame["wp_id"].tolist() == ["P1"]
+    assert not (tmp_path.parent / "evil.csv").exists()
+    assert not (tmp_path.parent.parent / "evil.csv").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import IngestError
@@ -64,6 +65,13 @@ def _safe_name(name: str) -> PurePosixPath | None:
 
 def extract(path: Path, dest: Path, limit: int) -> list[Path]:
     """Extract an archive under ``dest``, counting real bytes; returns the files."""
+    try:
+        return _extract(path, dest, limit)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # e.g. a size that lies
+        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
+
+
+def _extract(path: Path, dest: Path, limit: int) -> list[Path]:
     written = 0
     files: list[Path] = []
     with open_zip(path, limit) as archive:
@@ -89,6 +97,13 @@ def verify_zip(path: Path, limit: int) -> None:
 
     This runs before another library (GDAL for KMZ, openpyxl for XLSX) opens the archive.
     """
+    try:
+        _verify(path, limit)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
+
+
+def _verify(path: Path, limit: int) -> None:
     total = 0
     with open_zip(path, limit) as archive:
         for member in archive.infolist():

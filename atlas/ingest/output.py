@@ -63,6 +63,10 @@ def _source_lines(plan: ImportPlan, lang: str) -> list[str]:
     return lines
 
 
+def _unused(plan: ImportPlan) -> list[str]:
+    return list(dict.fromkeys(c for f in plan.files for c in f.mapping.unused))
+
+
 def _mapping_lines(plan: ImportPlan, lang: str) -> list[str]:
     lines = ["", t("ingest.ui.mapping_header", lang)]
     table = plan.mapping_table(lang)
@@ -70,7 +74,7 @@ def _mapping_lines(plan: ImportPlan, lang: str) -> list[str]:
     for row in table:
         how = f"  ({row['how']})" if row["how"] else ""
         lines.append(f"  {row['field']:<{width}} ← {row['columns']}{how}")
-    unused = list(dict.fromkeys(c for f in plan.files for c in f.mapping.unused))
+    unused = _unused(plan)
     if unused:
         lines.append(t("ingest.ui.unused", lang, columns=", ".join(unused[:40])
                        + (" …" if len(unused) > 40 else "")))
@@ -171,10 +175,15 @@ def html_fragment(plan: ImportPlan, lang: str, max_issues: int | None = NOTEBOOK
              f"<p>{escape(t('ingest.ui.rows', lang, **facts))}<br>"
              f"{escape(t('ingest.ui.counts', lang, **facts))}<br>"
              f"<strong>{escape(_status(plan, lang))}</strong></p>",
+             "<p>" + "<br>".join(escape(line.strip()) for line in _source_lines(plan, lang))
+             + "</p>",
              f"<h4>{escape(t('ingest.ui.mapping_header', lang))}</h4>",
              _table([t("ingest.ui.col_field", lang), t("ingest.ui.col_columns", lang),
                      t("ingest.ui.col_how", lang)],
                     [[r["field"], r["columns"], r["how"]] for r in plan.mapping_table(lang)])]
+    unused = _unused(plan)
+    if unused:
+        parts.append(f"<p>{escape(t('ingest.ui.unused', lang, columns=', '.join(unused)))}</p>")
     issues = plan.report.issues
     if issues:
         shown = issues if max_issues is None else issues[:max_issues]
