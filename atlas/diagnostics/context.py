@@ -30,6 +30,7 @@ from ..errors import DiagnosticError, NotFoundError
 from ..i18n import normalise_language, t
 from .registry import POPULATION
 from .standards import Standard, resolve_standards
+from .values import numbers
 
 if TYPE_CHECKING:
     from ..atlas import Atlas
@@ -76,15 +77,28 @@ class Grouping:
         """Number of features (where ``mask``) per territory; 0 where there are none."""
         if mask is None:
             return self._bincount()
-        return self._bincount(_as_float(mask, fill=0.0))
+        return self._bincount(numbers(mask, fill=0.0))
 
     def sum(self, values: np.ndarray | pd.Series) -> pd.Series:
         """Sum per territory, unknown values skipped; 0 where there is nothing."""
-        return self._bincount(np.nan_to_num(_as_float(values), nan=0.0))
+        return self._bincount(np.nan_to_num(numbers(values), nan=0.0))
+
+    def total(self, values: np.ndarray | pd.Series,
+              among: np.ndarray | None = None) -> pd.Series:
+        """Sum of the known values of the features ``among`` (default: all).
+
+        0 where no feature is concerned (a real zero); NaN where some are but none has
+        a known value (missing data, not zero).
+        """
+        data = numbers(values)
+        if among is not None:
+            data = np.where(among, data, np.nan)
+        concerned = self.count(among)
+        return self.sum(data).where((self.known(data) > 0) | (concerned == 0))
 
     def known(self, values: np.ndarray | pd.Series) -> pd.Series:
         """Number of known (non-null) values per territory."""
-        return self._bincount((~np.isnan(_as_float(values))).astype("float64"))
+        return self._bincount((~np.isnan(numbers(values))).astype("float64"))
 
     def mean(self, values: np.ndarray | pd.Series) -> pd.Series:
         """Mean of the known values; NaN where none is known."""
@@ -93,7 +107,7 @@ class Grouping:
 
     def median(self, values: np.ndarray | pd.Series) -> pd.Series:
         """Median of the known values; NaN where none is known."""
-        data = _as_float(values)
+        data = numbers(values)
         keep = self.inside & ~np.isnan(data)
         medians = pd.Series(data[keep]).groupby(self.pos[keep]).median()
         out = pd.Series(np.nan, index=self.index)
@@ -110,13 +124,6 @@ class Grouping:
         np.maximum.at(best, self.pos[keep], rank[keep])
         text = np.asarray(list(labels) + [None], dtype=object)
         return pd.Series(text[best], index=self.index, dtype="object")
-
-
-def _as_float(values: np.ndarray | pd.Series, fill: float = np.nan) -> np.ndarray:
-    """Numbers as float64 with NaN (or ``fill``) for pandas NA."""
-    if isinstance(values, pd.Series):
-        return values.astype("Float64").to_numpy(dtype="float64", na_value=fill)
-    return np.asarray(values, dtype="float64")
 
 
 def _ranked_dates(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -222,6 +229,10 @@ class Context:
     def frame(self, name: str) -> gpd.GeoDataFrame:
         """All rows of a layer, read once per call."""
         return self.memo(("frame", name), lambda: self.atlas.read(name), step=f"read {name}")
+
+    def numbers(self, name: str, field: str) -> np.ndarray:
+        """A numeric or boolean field of a layer as float64, NaN where unknown."""
+        return numbers(self.frame(name)[field])
 
     def field_codes(self, layer: str, field: str, attr: str, expected: object = True
                     ) -> tuple[str, ...]:

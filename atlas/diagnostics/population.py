@@ -19,7 +19,7 @@ from rasterio.features import rasterize
 
 from ..errors import DiagnosticError
 from .context import Context, Grouping
-from .values import Column, explain
+from .values import Column, explain, numbers
 
 LOCALITIES = "localities"
 
@@ -87,9 +87,8 @@ def _raster_units(ctx: Context) -> PopulationUnits:
 
 
 def _locality_units(ctx: Context) -> PopulationUnits:
-    frame = ctx.frame(LOCALITIES)
     xy = ctx.xy(LOCALITIES)
-    population = frame["population"].astype("Float64").to_numpy("float64", na_value=np.nan)
+    population = ctx.numbers(LOCALITIES, "population")
     keep = ~np.isnan(population) & ~np.isnan(xy[:, 0])
     inverse, uniques = pd.factorize(ctx.feature_codes(LOCALITIES)[keep])
     return PopulationUnits(LOCALITIES, xy[keep], population[keep], list(uniques), inverse)
@@ -135,8 +134,7 @@ def population_total(ctx: Context, level: int) -> Column:
         index = ctx.level_index(level)
         source = population_source(ctx)
         if source == "territories":
-            values = ctx.tree.at_level(level)["population"].astype("Float64")
-            values = pd.Series(values.to_numpy("float64", na_value=np.nan), index=index)
+            values = pd.Series(numbers(ctx.tree.at_level(level)["population"]), index=index)
             return explain(values, default=ctx.reason("no_population_data"))
         groups = unit_groups(ctx, level)
         units = population_units(ctx)

@@ -17,7 +17,7 @@ from ..errors import DiagnosticError
 from .access import WATER, nearest_for_layer
 from .context import Context
 from .population import LOCALITIES
-from .wash import LIMITED, NO_SERVICE, SCHOOLS, UNKNOWN, school_ladders
+from .wash import LIMITED, NO_SERVICE, SCHOOLS, UNKNOWN, school_ladders, school_pupils
 
 if TYPE_CHECKING:
     from ..atlas import Atlas
@@ -119,10 +119,8 @@ def school_list(ctx: Context, territory: str | None = None,
     if table.empty:
         return table
     table.insert(3, "water_service", school_ladders(ctx)["water"].to_numpy())
-    girls = table["pupils_girls"].astype("Float64")
-    boys = table["pupils_boys"].astype("Float64")
-    pupils = (girls.fillna(0) + boys.fillna(0)).where(girls.notna() | boys.notna())
-    table.insert(3, "pupils", pupils.round().astype("Int64"))
+    table.insert(3, "pupils", pd.array(school_pupils(ctx), dtype="Float64").round()
+                 .astype("Int64"))
     lacking = [LIMITED, NO_SERVICE, *([UNKNOWN] if include_unknown else [])]
     table = table[table["water_service"].isin(lacking)].drop(columns="within")
     if territory is not None:

@@ -24,6 +24,23 @@ Column = tuple[pd.Series, pd.Series]
 Why = Sequence[tuple[pd.Series | np.ndarray, "str | pd.Series"]]
 
 
+def numbers(values: pd.Series | np.ndarray, fill: float = np.nan) -> np.ndarray:
+    """Numbers (nullable integers, floats, booleans) as float64, missing as NaN or ``fill``."""
+    if isinstance(values, pd.Series):
+        return values.astype("Float64").to_numpy(dtype="float64", na_value=fill)
+    return np.asarray(values, dtype="float64")
+
+
+def add_known(*arrays: np.ndarray) -> np.ndarray:
+    """Element-wise sum skipping unknowns; NaN only where every term is unknown.
+
+    For girls + boys when one of them was not recorded.
+    """
+    stacked = np.vstack(arrays)
+    total = np.nansum(stacked, axis=0)
+    return np.where(np.isnan(stacked).all(axis=0), np.nan, total)
+
+
 def explain(values: pd.Series, why: Why = (), default: str | None = None) -> Column:
     """Attach reasons to the NaNs of ``values``: the first condition that holds wins."""
     values = values.astype("float64")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
+from .values import add_known, numbers
 
 SCHOOLS = "schools"
 BASIC, LIMITED, NO_SERVICE, UNKNOWN = "basic", "limited", "no_service", "unknown"
@@ -30,11 +31,6 @@ def _flag(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(true, known) masks of a nullable boolean column."""
     known = values.notna().to_numpy()
     return values.fillna(False).to_numpy(dtype=bool) & known, known
-
-
-def _count(values: pd.Series) -> np.ndarray:
-    """A nullable integer column as float with NaN."""
-    return values.astype("Float64").to_numpy("float64", na_value=np.nan)
 
 
 def _ladder(conditions: list[tuple[np.ndarray, str]], size: int) -> np.ndarray:
@@ -60,20 +56,29 @@ def _needs(pupils: np.ndarray) -> np.ndarray:
     return ~(pupils == 0)
 
 
+def usable_latrines(ctx: Context, sex: str) -> np.ndarray:
+    """Usable toilets reserved to one sex (``girls`` or ``boys``) per school.
+
+    An unknown usable count is 0 when the school is known to have no toilet of that
+    sex at all; otherwise it stays unknown (NaN).
+    """
+    usable = ctx.numbers(SCHOOLS, f"latrines_{sex}_usable")
+    return np.where(np.isnan(usable) & (ctx.numbers(SCHOOLS, f"latrines_{sex}") == 0),
+                    0.0, usable)
+
+
 def _sanitation(ctx: Context, frame: pd.DataFrame) -> np.ndarray:
     kind = frame["sanitation_type"]
     improved = kind.isin(ctx.field_codes(SCHOOLS, "sanitation_type", "improved")).to_numpy()
     unimproved = kind.isin(
         ctx.field_codes(SCHOOLS, "sanitation_type", "improved", False)).to_numpy()
-    counts = np.column_stack([_count(frame[f"latrines_{s}"]) for s in ("girls", "boys", "mixed")])
+    counts = np.column_stack([numbers(frame[f"latrines_{s}"]) for s in ("girls", "boys", "mixed")])
     none_at_all = np.all(np.nan_to_num(counts, nan=0.0) == 0, axis=1) \
         & ~np.all(np.isnan(counts), axis=1)
     verdicts = []
     for sex in ("girls", "boys"):
-        usable = _count(frame[f"latrines_{sex}_usable"])
-        # an unknown usable count is 0 when the school has no toilet of that sex at all
-        usable = np.where(np.isnan(usable) & (_count(frame[f"latrines_{sex}"]) == 0), 0, usable)
-        needed = _needs(_count(frame[f"pupils_{sex}"]))
+        usable = usable_latrines(ctx, sex)
+        needed = _needs(numbers(frame[f"pupils_{sex}"]))
         ok = np.where(needed, usable > 0, True)
         verdicts.append(np.where(needed & np.isnan(usable), np.nan, ok.astype(float)))
     separate = np.column_stack(verdicts)
@@ -91,6 +96,12 @@ def _hygiene(frame: pd.DataFrame) -> np.ndarray:
                     (facility & water_known & ~water, NO_SERVICE),
                     (facility & water & soap, BASIC),
                     (facility & water & soap_known & ~soap, LIMITED)], len(frame))
+
+
+def school_pupils(ctx: Context) -> np.ndarray:
+    """Pupils of each school, girls and boys (NaN when neither is recorded)."""
+    return ctx.memo("school_pupils", lambda: add_known(ctx.numbers(SCHOOLS, "pupils_girls"),
+                                                       ctx.numbers(SCHOOLS, "pupils_boys")))
 
 
 def school_ladders(ctx: Context) -> pd.DataFrame:

@@ -17,7 +17,16 @@ from ..access import WATER, nearest_for_layer
 from ..context import Context, Grouping
 from ..registry import Breakdown, indicator
 from ..values import Values, divide, explain
-from ..wash import BASIC, LIMITED, NO_SERVICE, SCHOOLS, UNKNOWN, school_ladders
+from ..wash import (
+    BASIC,
+    LIMITED,
+    NO_SERVICE,
+    SCHOOLS,
+    UNKNOWN,
+    school_ladders,
+    school_pupils,
+    usable_latrines,
+)
 
 LADDER = (
     Breakdown(BASIC, {"fr": "service de base", "en": "basic service"}, direction="higher"),
@@ -28,10 +37,6 @@ LADDER = (
 SEXES = (Breakdown("total", {"fr": "total", "en": "total"}),
          Breakdown("girls", {"fr": "filles", "en": "girls"}),
          Breakdown("boys", {"fr": "garçons", "en": "boys"}))
-
-
-def _numbers(ctx: Context, field: str) -> np.ndarray:
-    return ctx.frame(SCHOOLS)[field].astype("Float64").to_numpy("float64", na_value=np.nan)
 
 
 def _no_schools(ctx: Context, groups: Grouping) -> tuple[pd.Series, str]:
@@ -50,16 +55,12 @@ def sch_count(ctx: Context, level: int) -> pd.Series:
 def sch_pupils(ctx: Context, level: int) -> Values:
     """Pupils enrolled, by sex; a school whose enrolment is unknown adds nothing."""
     groups = ctx.groups(SCHOOLS, level)
-    girls, boys = _numbers(ctx, "pupils_girls"), _numbers(ctx, "pupils_boys")
-    total = np.where(np.isnan(girls) & np.isnan(boys), np.nan,
-                     np.nan_to_num(girls) + np.nan_to_num(boys))
-    none = _no_schools(ctx, groups)
-    columns = {}
-    for code, values in (("total", total), ("girls", girls), ("boys", boys)):
-        # no school: a real 0; schools whose enrolment is all unknown: NaN with the reason
-        summed = groups.sum(values).where((groups.known(values) > 0) | none[0])
-        columns[code] = explain(summed, default=ctx.reason("no_enrolment"))
-    return Values.of(columns)
+    girls, boys = ctx.numbers(SCHOOLS, "pupils_girls"), ctx.numbers(SCHOOLS, "pupils_boys")
+    total = school_pupils(ctx)
+    # no school: a real 0; schools whose enrolment is all unknown: NaN with the reason
+    return Values.of({code: explain(groups.total(values), default=ctx.reason("no_enrolment"))
+                      for code, values in (("total", total), ("girls", girls),
+                                           ("boys", boys))})
 
 
 def _basic_share(ctx: Context, level: int, service: str) -> Values:
@@ -130,9 +131,8 @@ def _pupils_per_latrine(ctx: Context, level: int, sex: str) -> Values:
     Over the schools where both are known: a school whose toilets are all unusable
     adds pupils and no toilet.
     """
-    pupils = _numbers(ctx, f"pupils_{sex}")
-    usable = _numbers(ctx, f"latrines_{sex}_usable")
-    usable = np.where(np.isnan(usable) & (_numbers(ctx, f"latrines_{sex}") == 0), 0.0, usable)
+    pupils = ctx.numbers(SCHOOLS, f"pupils_{sex}")
+    usable = usable_latrines(ctx, sex)
     both = ~np.isnan(pupils) & ~np.isnan(usable)
     groups = ctx.groups(SCHOOLS, level)
     latrines = groups.sum(np.where(both, usable, 0.0))
@@ -204,8 +204,7 @@ def priority_schools(ctx: Context, level: int) -> pd.DataFrame:
     The list itself: :func:`atlas.diagnostics.priority.priority_schools`.
     """
     lacking = np.isin(school_ladders(ctx)["water"].to_numpy(), [LIMITED, NO_SERVICE])
-    pupils = np.nan_to_num(_numbers(ctx, "pupils_girls")) \
-        + np.nan_to_num(_numbers(ctx, "pupils_boys"))
+    pupils = school_pupils(ctx)
     groups = ctx.groups(SCHOOLS, level)
     return pd.DataFrame({"schools": groups.count(lacking),
                          "pupils": groups.sum(np.where(lacking, pupils, 0.0))})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..context import Context
@@ -26,19 +25,14 @@ def nv_buildings(ctx: Context, level: int) -> pd.Series:
            breakdowns=(Breakdown("total", {"fr": "total", "en": "total"}),))
 def nv_area(ctx: Context, level: int) -> Values:
     """Floor area, in total and by building use (one breakdown per use of the layer spec)."""
-    frame = ctx.frame(VAULTS)
-    area = frame["floor_area_m2"].to_numpy("float64", na_value=np.nan)
+    area = ctx.numbers(VAULTS, "floor_area_m2")
+    use = ctx.frame(VAULTS)["use"]
     groups = ctx.groups(VAULTS, level)
     no_area = ctx.reason("no_data")
-    uses = ctx.spec(VAULTS).field("use").values
-    columns = {"total": explain(groups.sum(area).where((groups.known(area) > 0)
-                                                        | (groups.count() == 0)),
-                                default=no_area)}
+    columns = {"total": explain(groups.total(area), default=no_area)}
     labels = {}
-    for use in uses:
-        mine = (frame["use"] == use.code).to_numpy()
-        values = np.where(mine, area, np.nan)
-        columns[use.code] = explain(groups.sum(values).where(
-            (groups.known(values) > 0) | (groups.count(mine) == 0)), default=no_area)
-        labels[use.code] = use.label(ctx.lang)
+    for value in ctx.spec(VAULTS).field("use").values:
+        mine = (use == value.code).to_numpy()
+        columns[value.code] = explain(groups.total(area, among=mine), default=no_area)
+        labels[value.code] = value.label(ctx.lang)
     return Values.of(columns, labels=labels)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..context import Context
 from ..registry import Breakdown, indicator
-from ..values import Values, explain
+from ..values import Values, add_known, explain
 
 ACTIVITIES = "activities"
 
@@ -24,23 +22,17 @@ def act_beneficiaries(ctx: Context, level: int) -> Values:
     Activities attached to a coarser territory (a whole département) count there and
     above, never in one of its communes.
     """
-    frame = ctx.frame(ACTIVITIES)
     groups = ctx.groups(ACTIVITIES, level)
-    women = frame["women"].astype("Float64").to_numpy("float64", na_value=np.nan)
-    men = frame["men"].astype("Float64").to_numpy("float64", na_value=np.nan)
-    both = np.where(np.isnan(women) & np.isnan(men), np.nan,
-                    np.nan_to_num(women) + np.nan_to_num(men))
-    none = groups.count() == 0
+    women, men = ctx.numbers(ACTIVITIES, "women"), ctx.numbers(ACTIVITIES, "men")
+    both = add_known(women, men)
     no_data = ctx.reason("no_data")
-
-    def reached(values: np.ndarray) -> tuple:
-        return explain(groups.sum(values).where((groups.known(values) > 0) | none),
-                       default=no_data)
-
-    columns = {"total": reached(both), "women": reached(women), "men": reached(men)}
+    columns = {"total": explain(groups.total(both), default=no_data),
+               "women": explain(groups.total(women), default=no_data),
+               "men": explain(groups.total(men), default=no_data)}
     labels = {}
-    for programme in ctx.spec(ACTIVITIES).field("programme").values:
-        mine = (frame["programme"] == programme.code).to_numpy()
-        columns[programme.code] = explain(groups.sum(np.where(mine, both, np.nan)))
-        labels[programme.code] = programme.label(ctx.lang)
+    programme = ctx.frame(ACTIVITIES)["programme"]
+    for value in ctx.spec(ACTIVITIES).field("programme").values:
+        mine = (programme == value.code).to_numpy()
+        columns[value.code] = explain(groups.total(both, among=mine), default=no_data)
+        labels[value.code] = value.label(ctx.lang)
     return Values.of(columns, labels=labels)

@@ -109,8 +109,7 @@ def pop_within_500m(ctx: Context, level: int) -> Values:
            theme="water", unit="ans", layers=(WATER,), direction="lower")
 def wp_age(ctx: Context, level: int) -> Values:
     """Mean of (reference year − installation year) over points whose year is known."""
-    years = ctx.frame(WATER)["install_year"].astype("Float64").to_numpy("float64",
-                                                                        na_value=np.nan)
+    years = ctx.numbers(WATER, "install_year")
     mean = ctx.groups(WATER, level).mean(ctx.options.reference_year - years)
     return Values.single(mean, why=[_no_points(ctx, level)], default=ctx.reason("no_data"))
 
@@ -130,8 +129,7 @@ def priority_localities(ctx: Context, level: int) -> pd.DataFrame:
     """
     far = ~(nearest_for_layer(ctx, LOCALITIES).distance <= ctx.options.distance)
     far &= ~np.isnan(ctx.xy(LOCALITIES)[:, 0])
-    people = ctx.frame(LOCALITIES)["population"].astype("Float64").to_numpy(
-        "float64", na_value=0.0)
+    people = ctx.numbers(LOCALITIES, "population")
     groups = ctx.groups(LOCALITIES, level)
     return pd.DataFrame({"localities": groups.count(far),
-                         "population": groups.sum(np.where(far, people, 0.0))})
+                         "population": groups.sum(np.where(far, people, np.nan))})
