@@ -18,7 +18,8 @@ import rasterio
 from rasterio.features import rasterize
 
 from ..errors import DiagnosticError
-from .context import Context, Grouping
+from .context import Context
+from .grouping import Grouping
 from .values import Column, explain, numbers
 
 LOCALITIES = "localities"

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..access import WATER, nearest_for_layer
-from ..context import Context, Grouping
+from ..context import Context
+from ..grouping import Grouping
 from ..registry import Breakdown, indicator
 from ..values import Values, divide, explain
 from ..wash import (
