@@ -9,6 +9,7 @@ from __future__ import annotations
 from .atlas import Atlas, create, open
 from .catalog import Catalog, FieldSpec, LayerSpec, load_catalog
 from .errors import AtlasError
+from .ingest import ImportPlan, import_file, import_territories
 from .settings import AtlasSettings
 from .store import Revision, WriteMode
 from .territories import Territory, TerritoryTree
@@ -21,6 +22,7 @@ __all__ = [
     "AtlasSettings",
     "Catalog",
     "FieldSpec",
+    "ImportPlan",
     "LayerSpec",
     "Revision",
     "Territory",
@@ -28,6 +30,8 @@ __all__ = [
     "WriteMode",
     "__version__",
     "create",
+    "import_file",
+    "import_territories",
     "load_catalog",
     "open",
 ]

@@ -58,7 +58,8 @@ class Atlas:
 
     def __repr__(self) -> str:
         """Title, location and revision."""
-        return f"<Atlas {self.settings.title_in()!r} at {self.url} (revision {self.revision})>"
+        where = getattr(self.store, "display_url", self.url)
+        return f"<Atlas {self.settings.title_in()!r} at {where} (revision {self.revision})>"
 
     # -- cached, derived state --------------------------------------------------------
     @property

@@ -109,13 +109,13 @@ def test_a_replace_that_fails_half_way_leaves_the_previous_revision(demo_copy, m
     before = demo_copy.read("water_points")
     revision = demo_copy.revision
     store = demo_copy.store
-    original = type(store)._insert_rows
+    original = type(store)._insert_frame
 
-    def half_then_fail(self, conn, table, rows, spec, bounds):
-        original(self, conn, table, rows[: len(rows) // 2], spec, bounds[: len(rows) // 2])
+    def half_then_fail(self, conn, table, frame, spec, rev, fids=None):
+        original(self, conn, table, frame.iloc[: len(frame) // 2], spec, rev, fids)
         raise StoreError("store.write_failed", layer=spec.name, detail="disk unplugged")
 
-    monkeypatch.setattr(type(store), "_insert_rows", half_then_fail)
+    monkeypatch.setattr(type(store), "_insert_frame", half_then_fail)
     changed = before.copy()
     changed["status"] = "abandoned"
     with pytest.raises(StoreError, match="disk unplugged"):

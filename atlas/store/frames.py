@@ -92,27 +92,34 @@ def conform(frame: pd.DataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     return out
 
 
-def checksum(frame: gpd.GeoDataFrame, spec: LayerSpec) -> str:
+def checksum(frame: gpd.GeoDataFrame, spec: LayerSpec, *, conformed: bool = False) -> str:
     """SHA-256 of a layer's content, independent of row order and of the store.
 
     Rows are ordered by the id field; each attribute column is hashed by pandas
     after canonical conversion, and geometries by their WKB with coordinates
     rounded to 1e-9 degree (well below survey precision) so that a trip through
-    any store gives the same fingerprint.
+    any store gives the same fingerprint. ``conformed=True`` skips the canonical
+    conversion for frames that already went through :func:`conform`.
     """
-    frame = conform(frame, spec)
+    if not conformed:
+        frame = conform(frame, spec)
     frame = frame.sort_values(spec.id_field, kind="mergesort").reset_index(drop=True)
     digest = hashlib.sha256()
     digest.update(spec.name.encode())
     digest.update(str(len(frame)).encode())
     for field in spec.fields:
         column = frame[field.name]
-        hashed = pd.util.hash_pandas_object(column.astype("object").where(column.notna()),
-                                            index=False)
         digest.update(field.name.encode())
+        present = column.notna()
+        if not present.any():
+            digest.update(b"all-missing")
+            continue
+        hashed = pd.util.hash_pandas_object(column.astype("object").where(present),
+                                            index=False)
         digest.update(hashed.to_numpy().tobytes())
     geoms = shapely.transform(np.asarray(frame.geometry.values, dtype=object),
                               lambda xy: np.round(xy, 9))
-    for blob in shapely.to_wkb(geoms, output_dimension=2):
-        digest.update(b"\x00" if blob is None else blob)
+    blobs = [b"" if blob is None else blob for blob in shapely.to_wkb(geoms, output_dimension=2)]
+    digest.update(np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)).tobytes())
+    digest.update(b"".join(blobs))
     return digest.hexdigest()

@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 from sqlalchemy import Connection, Table, bindparam, create_engine, event, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
@@ -273,38 +276,42 @@ class GeoPackageStore(SqlStore):
             "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, timestamp,"
             " md_file_id) VALUES ('table', ?, ?, ?)", (name, _now(), md_id))
 
-    def _insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
-                     spec: LayerSpec, bounds: np.ndarray) -> None:
-        """Bulk insert: fids assigned here, R-tree rows inserted directly.
+    def _insert_frame(self, conn: Connection, table: Table, frame: gpd.GeoDataFrame,
+                      spec: LayerSpec, rev: int, fids: np.ndarray | None = None) -> None:
+        """Bulk insert from whole columns: fids assigned here, R-tree rows inserted directly.
 
         The per-row insert trigger would call the Python ST_ functions a million
         times for a large layer, so it is dropped and recreated around the insert,
         inside the same transaction: other connections never see it missing.
         """
         name = spec.name
-        if "fid" not in rows[0]:
+        if fids is None:
             sequence = conn.exec_driver_sql(
                 "SELECT seq FROM sqlite_sequence WHERE name = ?", (name,)).scalar()
             highest = conn.execute(select(func.max(table.c.fid))).scalar()
-            start = max(sequence or 0, highest or 0)
-            for offset, row in enumerate(rows, start=int(start) + 1):
-                row["fid"] = offset
-        columns = ["fid", GEOM, *spec.field_names, REV_FROM]
-        statement = insert(table).values({c: bindparam(c) for c in columns})
+            start = max(sequence or 0, highest or 0) + 1
+            fids = np.arange(start, start + len(frame), dtype=np.int64)
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        blobs = gpkg_blob.encode(geoms, STORAGE_EPSG)
+        columns: list[list[Any]] = [fids.tolist(), blobs]
+        columns += [_column_values(frame[field.name]) for field in spec.fields]
+        columns.append([rev] * len(frame))
+        names = ["fid", GEOM, *spec.field_names, REV_FROM]
+        statement = insert(table).values({c: bindparam(c) for c in names})
         sql = str(statement.compile(dialect=self.engine.dialect))
         trigger = f"rtree_{name}_{GEOM}_insert"
-        body = self._triggers(name)[trigger]
         conn.exec_driver_sql(f"DROP TRIGGER {self._quote(trigger)}")
-        conn.exec_driver_sql(sql, [tuple(_sqlite_value(row[c]) for c in columns)
-                                   for row in rows])
-        entries = [(row["fid"], b[0], b[2], b[1], b[3])
-                   for row, b in zip(rows, bounds, strict=True)
-                   if row[GEOM] is not None and not np.isnan(b[0])]
-        if entries:
+        conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+        bounds = shapely.bounds(geoms)
+        keep = ~np.isnan(bounds[:, 0])
+        if keep.any():
             rtree = self._rtree(name)
-            conn.execute(insert(rtree), [dict(zip(("id", "minx", "maxx", "miny", "maxy"), e,
-                                                  strict=True)) for e in entries])
-        conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} {body}")
+            entries = np.column_stack([fids[keep], bounds[keep][:, [0, 2, 1, 3]]])
+            conn.execute(insert(rtree), [
+                {"id": int(e[0]), "minx": e[1], "maxx": e[2], "miny": e[3], "maxy": e[4]}
+                for e in entries.tolist()])
+        conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} "
+                             f"{self._triggers(name)[trigger]}")
 
     def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
         """Keep gpkg_contents' extent and last change in step with the data."""
@@ -328,10 +335,6 @@ class GeoPackageStore(SqlStore):
             raise
 
 
-def _sqlite_value(value: Any) -> Any:
-    """Python scalars SQLite stores as GeoPackage expects (dates as ISO text)."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _column_values(values: pd.Series) -> list[Any]:
+    """A canonical column as Python scalars, None for missing (dates stay ISO text)."""
+    return values.astype(object).where(values.notna(), None).tolist()

@@ -417,7 +417,7 @@ class SqlStore(Store):
         # rows): it runs in a thread while this one loads the rows and the database
         # builds its indexes, and is only awaited to close the revision.
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-checksum")
-        digest: Future[str] = executor.submit(checksum, frame, spec)
+        digest: Future[str] = executor.submit(checksum, frame, spec, conformed=True)
         try:
             with self._write_transaction() as conn:
                 rev = self._open_revision(conn, layer, mode.value, user, source, message,
