@@ -192,6 +192,15 @@ class Atlas:
 
         return territory_map(self, territory, **options)
 
+    def diagnose(self, level: int | str | Sequence[int | str],
+                 territories: str | Sequence[str] | None = None,
+                 indicators: str | Sequence[str] | None = None,
+                 lang: str | None = None, **options: Any) -> pd.DataFrame:
+        """Indicators per territory of a level, see :func:`atlas.diagnostics.diagnose`."""
+        from .diagnostics import diagnose
+
+        return diagnose(self, level, territories, indicators, lang, **options)
+
     def static_map(self, territory: str | None = None, **options: Any) -> Any:
         """Static matplotlib map (for print), see :func:`atlas.render.static.static_map`."""
         from .render.static import static_map

@@ -230,6 +230,7 @@ class TerritoryTree:
         number = self.finest_level if level is None else self.resolve_level(level)
         series = geometries if isinstance(geometries, gpd.GeoSeries) \
             else gpd.GeoSeries(list(geometries), crs=self.frame.crs)
+        index = series.index
         series = series.reset_index(drop=True)
         if series.crs is not None and self.frame.crs is not None \
                 and not series.crs.equals(self.frame.crs):
@@ -244,4 +245,4 @@ class TerritoryTree:
         joined = gpd.sjoin(left, polygons, how="left", predicate="intersects")
         joined = joined.sort_values(["row", "code"]).drop_duplicates("row")
         codes = joined.set_index("row")["code"].reindex(np.arange(len(points)))
-        return pd.Series(codes.to_numpy(), index=series.index, dtype="object", name="code")
+        return pd.Series(codes.to_numpy(), index=index, dtype="object", name="code")

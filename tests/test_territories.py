@@ -94,3 +94,8 @@ def test_search_ignores_accents_and_case():
 def test_unknown_code_is_a_clear_error():
     with pytest.raises(NotFoundError, match="Territoire inconnu : « XX »"):
         _tree().get("XX")
+
+
+def test_locate_keeps_the_callers_index():
+    points = gpd.GeoSeries([Point(0.5, 1), Point(3, 1)], index=[10, 20], crs=4326)
+    assert _tree().locate(points).to_dict() == {10: "ZZ0101", 20: "ZZ0201"}

@@ -30,7 +30,8 @@ def layers_command(ctx: click.Context, atlas: Atlas) -> None:
     table = atlas.layers(lang)[["layer", "title", "geometry", "count", "revision"]]
     table.columns = [t(f"cli.col_{c}", lang) for c in
                      ("layer", "title", "geometry", "count", "revision")]
-    table[t("cli.col_revision", lang)] = table[t("cli.col_revision", lang)].astype("Int64")
+    table[t("cli.col_revision", lang)] = [
+        "-" if pd.isna(value) else str(int(value)) for value in table[t("cli.col_revision", lang)]]
     echo_table(table)
 
 

@@ -63,7 +63,12 @@ def copy_atlas(src_url: str | Path, dst_url: str | Path, *,
             for rev in source.history():
                 latest[rev.layer] = rev
             layers: dict[str, dict[str, Any]] = {}
-            for done, (name, spec) in enumerate(specs.items(), start=1):
+            # Layers are copied in the order they were last written, so that an atlas
+            # whose layers each have one revision keeps the same revision numbers.
+            order = sorted(specs, key=lambda n: (latest[n].revision if n in latest
+                                                 else atlas_revision + 1, n))
+            for done, name in enumerate(order, start=1):
+                spec = specs[name]
                 frame = source.read(name)
                 last = latest.get(name)
                 entry: dict[str, Any] = {"rows": len(frame),

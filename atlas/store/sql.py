@@ -375,7 +375,7 @@ class SqlStore(Store):
             )
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
-            records = result.fetchall()
+            records = [tuple(row) for row in result]
         frame = pd.DataFrame.from_records(records, columns=[GEOM, *wanted])
         geoms = self._decode_geometries(frame[GEOM].tolist())
         out = conform(gpd.GeoDataFrame(frame.drop(columns=GEOM),
