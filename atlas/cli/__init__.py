@@ -11,7 +11,8 @@ import importlib
 from .options import main
 
 #: Modules that define sub-commands, imported for their registration side effect.
-COMMAND_MODULES = ("layers", "demo", "store_admin", "importing", "diagnose", "render")
+COMMAND_MODULES = ("layers", "demo", "store_admin", "importing", "diagnose", "render",
+                   "editors")
 
 for _name in COMMAND_MODULES:
     try:

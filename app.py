@@ -1,0 +1,54 @@
+"""atlas-territorial — the Streamlit app's router (``streamlit run app.py``, or ``make run``).
+
+The atlas served is ``ATLAS_URL`` (a GeoPackage path or a ``postgresql://`` URL;
+default ``data/demo.gpkg``), so the same app serves a laptop's file in a workshop
+and an agency's shared PostGIS atlas. This file only sets the page up, draws the
+sidebar (language, atlas, editor sign-in) and routes to the pages, one module each
+in ``app_pages/``: Carte, Fiche territoire, Atelier, Données.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # app_pages sits next to this file, outside the package
+    sys.path.insert(0, str(HERE))
+
+from app_pages import assets, auth, cache, state  # noqa: E402
+from app_pages.state import tr  # noqa: E402
+from atlas.errors import AtlasError  # noqa: E402
+
+st.set_page_config(page_title="atlas-territorial", page_icon="🗺️", layout="wide")
+state.init()
+assets.publish()
+
+st.sidebar.segmented_control("Langue · Language", ["fr", "en"], key=state.LANG,
+                             format_func=lambda code: {"fr": "Français", "en": "English"}[code],
+                             required=True)
+try:
+    opened = cache.current()
+    settings = opened.settings
+except AtlasError as exc:
+    st.error(tr("atlas_unavailable", url=cache.atlas_url(), reason=exc.message(state.lang())))
+    st.stop()
+st.sidebar.markdown(f"**{settings.title_in(state.lang())}**")
+if settings.fictional:
+    st.sidebar.caption(opened.warning(state.lang()) or "")
+
+pages = st.navigation([
+    st.Page(HERE / "app_pages" / "carte.py", title=tr("nav.carte"), icon="🗺️",
+            url_path="carte", default=True),
+    st.Page(HERE / "app_pages" / "fiche.py", title=tr("nav.fiche"), icon="📄",
+            url_path="fiche"),
+    st.Page(HERE / "app_pages" / "atelier.py", title=tr("nav.atelier"), icon="🖥️",
+            url_path="atelier"),
+    st.Page(HERE / "app_pages" / "donnees.py", title=tr("nav.donnees"), icon="🗂️",
+            url_path="donnees"),
+])
+pages.run()
+if not st.session_state.get(state.PRESENTING) or pages.url_path != "atelier":
+    auth.sign_in_box()

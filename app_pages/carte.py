@@ -1,0 +1,98 @@
+"""Carte: the selected territory on a map, with layers and an indicator choropleth.
+
+The map is rebuilt only when what it shows changes (territory, layers, indicator,
+classification, language, revision) and comes from the cache otherwise. It reports
+only clicks on its features: a click selects the territory under it, at the level
+shown (the sub-units of the selection), so planners drill down by clicking.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import cache, maps, picker, state
+from app_pages.state import tr
+from atlas import TerritoryTree
+
+MAP_KEY = "carte_map"
+LAYERS_KEY = "carte_layers"
+INDICATOR_KEY = "carte_indicator"
+SCHEME_KEY = "carte_scheme"
+CLASSES_KEY = "carte_classes"
+LEVEL_KEY = "carte_level"
+LEVEL_FOR_KEY = "carte_level_for"
+NONE = ""
+SCHEMES = ("quantiles", "fisher_jenks", "equal_interval")
+#: Shown by default: light enough for a first map in under a second.
+DEFAULT_LAYERS = ("water_points", "schools")
+
+
+def display_level(tree: TerritoryTree, code: str | None) -> int:
+    """Level the map shows below the selection (its sub-units, or itself at the bottom)."""
+    if code is None:
+        return picker.hierarchy_levels(tree)[1][0]
+    here = tree.get(code).level
+    deeper = [lv for lv in tree.levels if lv > here]
+    return deeper[0] if deeper and tree.children(code) else here
+
+
+def render() -> None:
+    """The Carte page."""
+    opened = cache.current()
+    url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
+    tree = opened.territories
+    picker.territory_picker(opened, tree)
+    code = state.territory()
+    st.title(tr("carte.title"))
+    st.caption(tree.path(code, lang) if code else opened.settings.title_in(lang))
+    layer_names = [n for n in opened.catalog if n != "territories"]
+    if LAYERS_KEY not in st.session_state:
+        st.session_state[LAYERS_KEY] = [n for n in DEFAULT_LAYERS if n in layer_names]
+    level_options = [lv for lv in tree.levels
+                     if code is None or lv >= tree.get(code).level]
+    default_level = display_level(tree, code)
+    # The level follows the selection (its sub-units) unless changed for this territory.
+    if st.session_state.get(LEVEL_FOR_KEY, "-") != code \
+            or st.session_state.get(LEVEL_KEY) not in level_options:
+        st.session_state[LEVEL_KEY] = default_level
+        st.session_state[LEVEL_FOR_KEY] = code
+    columns = st.columns([3, 3, 2, 2, 1])
+    layers = columns[0].multiselect(
+        tr("carte.layers"), layer_names, key=LAYERS_KEY,
+        format_func=lambda n: opened.spec(n).title(lang))
+    level = columns[2].selectbox(
+        tr("carte.level"), level_options, key=LEVEL_KEY,
+        format_func=lambda lv: tree.level_name(lv, lang).capitalize())
+    try:
+        choices = cache.indicator_choices(url, revision, level, lang)
+    except Exception as exc:  # noqa: BLE001 - a failing indicator must not hide the map
+        st.warning(tr("carte.no_indicators", reason=str(exc)))
+        choices = {}
+    if st.session_state.get(INDICATOR_KEY, NONE) not in (NONE, *choices):
+        st.session_state[INDICATOR_KEY] = NONE
+    indicator = columns[1].selectbox(
+        tr("carte.indicator"), [NONE, *choices], key=INDICATOR_KEY,
+        format_func={NONE: tr("carte.no_indicator"), **choices}.__getitem__)
+    scheme = columns[3].selectbox(tr("carte.scheme"), SCHEMES, key=SCHEME_KEY,
+                                  format_func=state.labels("carte.scheme_", SCHEMES).get,
+                                  disabled=not indicator)
+    classes = columns[4].number_input(tr("carte.classes"), min_value=2, max_value=9, value=5,
+                                      key=CLASSES_KEY, disabled=not indicator)
+    with st.spinner(tr("carte.drawing")):
+        fmap = cache.territory_map(url, revision, code, tuple(layers), lang,
+                                   indicator or None, level if indicator else None,
+                                   scheme, int(classes))
+    result = maps.show(fmap, key=MAP_KEY, returned=[maps.OBJECT_CLICK])
+    st.caption(tr("carte.click_hint"))
+    click = state.new_click(f"{MAP_KEY}:{code}", maps.clicked_point(result, maps.OBJECT_CLICK))
+    if click is not None:
+        target = maps.territory_at(opened, click["lat"], click["lng"], level)
+        if target is not None and target != code:
+            state.select(target)
+            st.rerun()
+    if opened.settings.fictional:
+        st.caption(opened.warning(lang) or "")
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

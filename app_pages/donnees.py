@@ -1,0 +1,308 @@
+"""Données: the layer catalogue, the import wizard and the history of each layer.
+
+Everyone sees the catalogue, can try an import (upload, layer, automatic mapping,
+adjusted mapping, validation report) and can read the history; committing an import
+and restoring a revision are the only writes, and they need an editor sign-in. The
+import itself is :func:`atlas.ingest.import_file`: the page keeps the plan between
+reruns and never reads the uploaded file itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import adapters, cache, state
+from app_pages.auth import require_editor
+from app_pages.state import tr
+from atlas import Atlas
+from atlas.errors import AtlasError
+from atlas.ingest import import_file
+
+UPLOAD_KEY = "import_upload"
+LAYER_KEY = "import_layer"
+MODE_KEY = "import_mode"
+SKIP_KEY = "import_skip"
+CRS_KEY = "import_crs"
+MAPPING_KEY = "import_mapping"
+MESSAGE_KEY = "donnees_message"
+HISTORY_LAYER_KEY = "history_layer"
+RESTORE_KEY = "restore_revision"
+CONFIRM_KEY = "restore_confirm"
+MODES = ("append", "replace", "upsert")
+FILE_TYPES = ["gpkg", "geojson", "json", "zip", "kml", "kmz", "fgb", "csv", "tsv", "txt",
+              "xlsx", "xlsm", "xls", "osm", "pbf", "gml", "gpx"]
+UNMAPPED = ""
+
+
+def _message() -> None:
+    """Show (once) what the last write did."""
+    message = st.session_state.pop(MESSAGE_KEY, None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
+def _when(value: object) -> str:
+    text = str(value or "")
+    return f"{state.date(text)} {text[11:16]}".strip() if text else "–"
+
+
+# -- catalogue ----------------------------------------------------------------------------
+
+def _catalogue(opened: Atlas, url: str, revision: int, lang: str) -> None:
+    table = cache.layers_table(url, revision, lang)
+    st.dataframe(pd.DataFrame({
+        tr("donnees.col_title"): table["title"],
+        tr("donnees.col_layer"): table["layer"],
+        tr("donnees.col_geometry"): table["geometry"],
+        tr("donnees.col_count"): [state.number(v, 0) for v in table["count"]],
+        tr("donnees.col_revision"): [str(int(v)) if pd.notna(v) else "–"
+                                     for v in table["revision"]],
+        tr("donnees.col_updated"): [_when(v) for v in table["updated"]],
+        tr("donnees.col_source"): table["source"].fillna(""),
+        tr("donnees.col_licence"): table["licence"].fillna(""),
+    }), hide_index=True, width="stretch")
+    for name, spec in opened.catalog.items():
+        with st.expander(f"{spec.title(lang)} — {name}"):
+            st.dataframe(pd.DataFrame({
+                tr("donnees.col_field"): [f.name for f in spec.fields],
+                tr("donnees.col_title"): [f.title(lang) for f in spec.fields],
+                tr("donnees.col_type"): [f.type for f in spec.fields],
+                tr("donnees.col_unit"): [f.unit or "" for f in spec.fields],
+                tr("donnees.col_required"): [tr("yes") if f.required else ""
+                                             for f in spec.fields],
+            }), hide_index=True, width="stretch")
+
+
+# -- import ---------------------------------------------------------------------------------
+
+def _forget_plan() -> None:
+    """Drop the plan and its uploaded copy."""
+    planned = st.session_state.get(state.PLAN)
+    if planned and planned.get("folder"):
+        shutil.rmtree(planned["folder"], ignore_errors=True)
+    st.session_state[state.PLAN] = None
+    st.session_state.pop(MAPPING_KEY, None)
+
+
+def _plan(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
+    """(Re)plan the uploaded file with the chosen options and mapping overrides."""
+    planned["plan"] = None
+    planned["error"] = None
+    try:
+        planned["plan"] = import_file(
+            opened, planned["path"], planned["layer"], mode=planned["mode"],
+            mapping=planned["overrides"] or None, crs=planned["crs"] or None,
+            skip_invalid=planned["skip"], lang=lang)
+    except AtlasError as exc:
+        planned["error"] = exc.message(lang)
+
+
+def _analyse(opened: Atlas, lang: str) -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:
+        return
+    _forget_plan()
+    folder = tempfile.mkdtemp(prefix="atlas-upload-")
+    path = Path(folder) / (Path(uploaded.name).name or "upload")
+    path.write_bytes(uploaded.getvalue())
+    planned = {"folder": folder, "path": str(path), "name": path.name,
+               "layer": st.session_state[LAYER_KEY], "mode": st.session_state[MODE_KEY],
+               "skip": bool(st.session_state.get(SKIP_KEY)),
+               "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {}}
+    _plan(opened, planned, lang)
+    st.session_state[state.PLAN] = planned
+
+
+def _mapping_editor(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
+    plan = planned["plan"]
+    spec = opened.spec(planned["layer"])
+    columns = adapters.source_columns(plan)
+    current = plan.mapping
+    table = pd.DataFrame({
+        "field": list(spec.field_names),
+        "title": [f.title(lang) for f in spec.fields],
+        "column": [current.get(name, UNMAPPED) for name in spec.field_names],
+    })
+    st.data_editor(
+        table, key=MAPPING_KEY, hide_index=True, width="stretch", disabled=["field", "title"],
+        column_config={
+            "field": st.column_config.TextColumn(tr("donnees.col_field")),
+            "title": st.column_config.TextColumn(tr("donnees.col_title")),
+            "column": st.column_config.SelectboxColumn(tr("donnees.col_column"),
+                                                       options=[UNMAPPED, *columns]),
+        })
+    st.button(tr("donnees.apply_mapping"), key="apply_mapping", on_click=_apply_mapping,
+              args=(opened, lang))
+
+
+def _apply_mapping(opened: Atlas, lang: str) -> None:
+    """Re-plan with the columns chosen in the mapping table (a callback, before the run)."""
+    planned = st.session_state.get(state.PLAN)
+    edits = (st.session_state.get(MAPPING_KEY) or {}).get("edited_rows", {})
+    if not planned or planned.get("plan") is None:
+        return
+    names = opened.spec(planned["layer"]).field_names
+    overrides = dict(planned["overrides"])
+    for index, change in edits.items():
+        if "column" in change and 0 <= int(index) < len(names):
+            value = change["column"]
+            overrides[names[int(index)]] = value if isinstance(value, str) and value else None
+    planned["overrides"] = overrides
+    _plan(opened, planned, lang)
+    st.session_state.pop(MAPPING_KEY, None)
+
+
+def _report(planned: dict[str, Any], lang: str) -> None:
+    plan = planned["plan"]
+    counts = plan.counts
+    figures = st.columns(4)
+    figures[0].metric(tr("donnees.rows"), state.number(len(plan.frame), 0))
+    figures[1].metric(tr("donnees.valid_rows"), state.number(len(plan.valid_frame), 0))
+    figures[2].metric(tr("donnees.errors"), state.number(counts["error"], 0))
+    figures[3].metric(tr("donnees.warnings"), state.number(counts["warning"], 0))
+    if plan.ok:
+        st.success(tr("donnees.plan_ok"))
+    else:
+        st.error(tr("donnees.plan_blocked"))
+    report = plan.report.to_frame(lang)
+    if not report.empty:
+        report["severity"] = report["severity"].map(
+            lambda s: tr(f"donnees.severity_{s}") if s in ("error", "warning") else s)
+        report = report.drop(columns=["code"], errors="ignore").rename(columns={
+            "file": tr("donnees.col_file"), "severity": tr("donnees.col_severity"),
+            "row": tr("donnees.col_row"), "field": tr("donnees.col_field"),
+            "value": tr("donnees.col_value"), "message": tr("donnees.col_message"),
+            "hint": tr("donnees.col_hint")})
+        st.dataframe(report, hide_index=True, width="stretch")
+
+
+def _commit_clicked(opened: Atlas) -> None:
+    """Write the planned rows (a callback; checks the sign-in again, not only the button)."""
+    planned = st.session_state.get(state.PLAN)
+    user = state.editor()
+    if not user or not planned or planned.get("plan") is None:
+        st.session_state[MESSAGE_KEY] = ("error", tr("auth.required"))
+        return
+    try:
+        revision = planned["plan"].commit(user=user)
+    except AtlasError as exc:
+        st.session_state[MESSAGE_KEY] = ("error", exc.message(state.lang()))
+        return
+    st.session_state[MESSAGE_KEY] = ("success", tr(
+        "donnees.committed", revision=revision.revision, rows=revision.rows_written,
+        layer=opened.spec(revision.layer).title(state.lang())))
+    _forget_plan()
+
+
+def _commit(opened: Atlas, planned: dict[str, Any]) -> None:
+    user = require_editor()
+    st.button(tr("donnees.commit"), key="commit_import", type="primary",
+              disabled=not user or not planned["plan"].ok, on_click=_commit_clicked,
+              args=(opened,))
+
+
+def _import(opened: Atlas, lang: str) -> None:
+    st.file_uploader(tr("donnees.file"), type=FILE_TYPES, key=UPLOAD_KEY,
+                     help=tr("donnees.file_help"))
+    options = st.columns([3, 3, 2])
+    names = list(opened.catalog)
+    options[0].selectbox(tr("donnees.layer"), names, key=LAYER_KEY,
+                         format_func=lambda n: opened.spec(n).title(lang))
+    options[1].radio(tr("donnees.mode"), MODES, key=MODE_KEY, horizontal=True,
+                     format_func=state.labels("donnees.mode_", MODES).__getitem__)
+    options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder="EPSG:32628")
+    st.checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
+    buttons = st.columns([1, 1, 3])
+    buttons[0].button(tr("donnees.analyse"), key="analyse_import", type="primary",
+                      disabled=st.session_state.get(UPLOAD_KEY) is None,
+                      on_click=_analyse, args=(opened, lang))
+    planned = st.session_state.get(state.PLAN)
+    buttons[1].button(tr("donnees.reset"), key="reset_import", on_click=_forget_plan,
+                      disabled=planned is None)
+    if not planned:
+        return
+    st.subheader(tr("donnees.plan_title", file=planned["name"],
+                    layer=opened.spec(planned["layer"]).title(lang)))
+    if planned.get("error"):
+        st.error(planned["error"])
+        return
+    st.markdown(f"**{tr('donnees.mapping_title')}**")
+    _mapping_editor(opened, planned, lang)
+    st.markdown(f"**{tr('donnees.report_title')}**")
+    _report(planned, lang)
+    _commit(opened, planned)
+
+
+# -- history ---------------------------------------------------------------------------------
+
+def _history(opened: Atlas, url: str, revision: int, lang: str) -> None:
+    names = list(opened.catalog)
+    layer = st.selectbox(tr("donnees.layer"), names, key=HISTORY_LAYER_KEY,
+                         format_func=lambda n: opened.spec(n).title(lang))
+    table = cache.history_table(url, revision, layer)
+    if table.empty:
+        st.info(tr("donnees.no_history"))
+        return
+    st.dataframe(pd.DataFrame({
+        tr("donnees.col_revision"): table["revision"].astype(int),
+        tr("donnees.col_when"): [_when(v) for v in table["created_at"]],
+        tr("donnees.col_user"): table["user"],
+        tr("donnees.col_mode"): [tr(f"donnees.mode_{m}") if m in (*MODES, "restore") else str(m)
+                                 for m in table["mode"]],
+        tr("donnees.col_count"): [state.number(v, 0) for v in table["row_count"]],
+        tr("donnees.col_source"): table["source"].fillna(""),
+    }), hide_index=True, width="stretch")
+    st.markdown(f"**{tr('donnees.restore_title')}**")
+    user = require_editor()
+    revisions = [int(r) for r in table["revision"]][1:]
+    if not revisions:
+        st.caption(tr("donnees.nothing_to_restore"))
+        return
+    chosen = st.selectbox(tr("donnees.restore_revision"), revisions, key=RESTORE_KEY,
+                          disabled=not user)
+    confirmed = st.checkbox(tr("donnees.restore_confirm"), key=CONFIRM_KEY, disabled=not user)
+    st.button(tr("donnees.restore"), key="restore_layer", type="primary",
+              disabled=not user or not confirmed, on_click=_restore_clicked,
+              args=(opened, layer, int(chosen)))
+
+
+def _restore_clicked(opened: Atlas, layer: str, revision: int) -> None:
+    """Restore a revision (a callback; checks the sign-in and the confirmation again)."""
+    user = state.editor()
+    if not user or not st.session_state.get(CONFIRM_KEY):
+        st.session_state[MESSAGE_KEY] = ("error", tr("auth.required"))
+        return
+    try:
+        new = opened.restore(layer, revision, user=user)
+    except AtlasError as exc:
+        st.session_state[MESSAGE_KEY] = ("error", exc.message(state.lang()))
+    else:
+        st.session_state[MESSAGE_KEY] = ("success", tr(
+            "donnees.restored", revision=revision, new=new.revision))
+    st.session_state[CONFIRM_KEY] = False
+
+
+def render() -> None:
+    """The Données page."""
+    opened = cache.current()
+    url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
+    st.title(tr("donnees.title"))
+    _message()
+    catalogue_tab, import_tab, history_tab = st.tabs(
+        [tr("donnees.catalogue_tab"), tr("donnees.import_tab"), tr("donnees.history_tab")])
+    with catalogue_tab:
+        _catalogue(opened, url, revision, lang)
+    with import_tab:
+        _import(opened, lang)
+    with history_tab:
+        _history(opened, url, revision, lang)
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()
