@@ -28,7 +28,7 @@ vendor: atlas/render/assets/vendor/.installed
 atlas/render/assets/vendor/.installed: $(VENV)/.installed package.json package-lock.json atlas/render/vendor.py
 	scripts/ensure-system-deps.sh node
 	npm ci --silent --no-audit --no-fund
-	$(BIN)/python -m atlas.render.vendor
+	$(BIN)/python -c "import sys; from atlas.render.vendor import main; sys.exit(main())"
 	touch $@
 
 system-deps:
