@@ -10,6 +10,7 @@ the import then asks for.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,14 +82,20 @@ def _kobo_pair(columns: list[str]) -> tuple[str, str] | None:
 
 
 def number(value: object) -> float | None:
-    """A coordinate from a cell (decimal comma accepted); None when not a number."""
+    """A coordinate from a cell (decimal comma accepted); None when not a finite number.
+
+    ``float`` reads "nan", "inf" and "1e400" (infinite): none of them is a place, and
+    GEOS refuses to work on such points, so they are reported like any unreadable cell.
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        result = float(value)
+    else:
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            result = float(text)
+        except ValueError:
+            return None
+    return result if math.isfinite(result) else None
 
 
 def _points(frame: pd.DataFrame, lon: str, lat: str, row_offset: int) -> tuple[list, list]:

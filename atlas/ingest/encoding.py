@@ -9,6 +9,7 @@ UTF-8 (Latin-1 accents almost never form valid UTF-8 sequences), otherwise cp125
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 UTF8 = "UTF-8"
@@ -52,8 +53,23 @@ def shapefile_encoding(shp: Path) -> str | None:
     return dbf_encoding(dbf) if dbf is not None else None
 
 
+#: Byte-order marks of the UTF-16/32 encodings (Excel's "Unicode text" is UTF-16 LE),
+#: longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+              (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Text of a CSV file and the encoding used: UTF-8 (with or without BOM), else cp1252."""
+    """Text of a CSV file and the encoding used.
+
+    UTF-16/32 when a byte-order mark says so, UTF-8 (with or without BOM), else cp1252.
+    """
+    for bom, codec, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError:
+                break  # a mark by accident (cp1252 "ÿþ"): read it as 8-bit text
     if decodes_as_utf8(data):
         return data.decode("utf-8-sig"), UTF8
     try:

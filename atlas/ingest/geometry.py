@@ -4,7 +4,8 @@ Invalid shapes (self-intersecting rings, bow ties) are repaired with shapely's
 ``make_valid`` and reported as warnings, keeping only the parts of the layer's
 dimension. A polygon given to a point layer becomes its representative point
 (a warning); a point given to a polygon layer is an error. Coordinates outside
-[-180, 180] × [-90, 90] in a geographic source are reported before reprojection.
+[-180, 180] × [-90, 90] in a geographic source are reported before reprojection, and
+NaN or infinite coordinates before anything else (GEOS cannot work on them).
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def prepare(geometry: gpd.GeoSeries, crs: CRS, spec: LayerSpec,
             if spec.geometry_required:
                 issues.append((position, Issue(ERROR, "geometry_missing", row=row,
                                                field="geometry")))
+            continue
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            # NaN or infinite coordinates (GeoJSON allows writing them, WKT reads them):
+            # GEOS cannot validate, repair or place such a shape.
+            issues.append((position, Issue(ERROR, "not_finite", row=row, field="geometry")))
+            values[position] = None
             continue
         if geographic:
             xmin, ymin, xmax, ymax = geom.bounds

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import t
 from .report import ERROR, WARNING
+from .text import printable
 
 if TYPE_CHECKING:
     from .plan import ImportPlan
@@ -76,7 +77,8 @@ def _mapping_lines(plan: ImportPlan, lang: str) -> list[str]:
         lines.append(f"  {row['field']:<{width}} ← {row['columns']}{how}")
     unused = _unused(plan)
     if unused:
-        lines.append(t("ingest.ui.unused", lang, columns=", ".join(unused[:40])
+        lines.append(t("ingest.ui.unused", lang,
+                       columns=", ".join(_short(c, 60) for c in unused[:40])
                        + (" …" if len(unused) > 40 else "")))
     return lines
 
@@ -123,7 +125,9 @@ def summary_text(plan: ImportPlan, lang: str, max_issues: int = 20) -> str:
                         rows=", ".join(map(str, rows[:100])) + (" …" if len(rows) > 100
                                                                  else ""))]
     lines += ["", _status(plan, lang)]
-    return "\n".join(lines)
+    # File names, column names and values come from the file: a terminal must show
+    # their control characters, not obey them.
+    return "\n".join(printable(line) for line in lines)
 
 
 def report_dict(plan: ImportPlan, lang: str) -> dict[str, Any]:

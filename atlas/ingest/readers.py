@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,8 @@ from ..errors import IngestError
 from . import archives
 from .encoding import decode_text, shapefile_encoding, sidecar
 from .osm import flatten_osm
-from .report import WARNING, Issue
+from .report import ERROR, WARNING, Issue
+from .text import display
 
 GIS_SUFFIXES = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".fgb": "FlatGeobuf",
                 ".kml": "KML", ".kmz": "KMZ", ".osm": "OSM", ".pbf": "OSM", ".gml": "GML",
@@ -147,19 +149,51 @@ def _choose_layers(path: Path, fmt: str, wanted: str | None, geometry_hint: str 
     return [chosen], [note]
 
 
+def _read_without_prj(path: Path, layer: str, encoding: str | None) -> pd.DataFrame:
+    """Read a Shapefile as if its ``.prj`` were absent (links to the other parts)."""
+    with tempfile.TemporaryDirectory(prefix="atlas-shp-") as tmp:
+        for part in path.parent.iterdir():
+            if part.stem == path.stem and part.suffix.lower() != ".prj" and part.is_file():
+                target = Path(tmp) / part.name
+                try:
+                    target.symlink_to(part.resolve())
+                except OSError:  # no symlinks here: copy (the size was checked)
+                    shutil.copyfile(part, target)
+        return pyogrio.read_dataframe(Path(tmp) / path.name, layer=layer, encoding=encoding)
+
+
 def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | None) -> Source:
+    if fmt == "Shapefile":
+        # People often send the .shp alone: say which parts are missing, rather than
+        # GDAL's advice about config options (no .shx) or a file without columns (no .dbf).
+        missing = [s for s in (".shx", ".dbf") if sidecar(path, s) is None]
+        if missing:
+            raise IngestError("ingest.shapefile_incomplete", file=path.name,
+                              missing=", ".join(path.stem + s for s in missing))
     layers, issues = _choose_layers(path, fmt, wanted, geometry_hint)
     encoding = shapefile_encoding(path) if fmt == "Shapefile" else None
+    prj = sidecar(path, ".prj") if fmt == "Shapefile" else None
     frames = []
     for layer in layers:
         try:
             frames.append(pyogrio.read_dataframe(path, layer=layer, encoding=encoding))
         except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
-            raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
+            if prj is None:
+                raise IngestError("ingest.unreadable", file=path.name,
+                                  detail=str(exc)) from exc
+            # GDAL gives up on the whole file when the .prj does not parse. The
+            # geometries are still good: read them without it and ask for the CRS.
+            try:
+                frames.append(_read_without_prj(path, layer, encoding))
+            except Exception:  # noqa: BLE001 - the .prj was not the problem
+                raise IngestError("ingest.unreadable", file=path.name,
+                                  detail=str(exc)) from exc
     gdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     crs = gdf.crs if isinstance(gdf, gpd.GeoDataFrame) else None
-    if fmt == "Shapefile" and sidecar(path, ".prj") is None:
+    if fmt == "Shapefile" and prj is None:
         crs = None
+    elif prj is not None and crs is None:
+        issues.append(Issue(WARNING, "prj_unreadable", field="geometry", value=prj.name))
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns:
         geometry = gpd.GeoSeries(gdf.geometry.values, crs=crs).reset_index(drop=True)
         attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -174,18 +208,25 @@ def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | No
 
 
 # -- GeoJSON ---------------------------------------------------------------------------------
-def _geojson_crs(data: dict[str, Any]) -> CRS:
-    """The legacy ``crs`` member of a GeoJSON, else WGS 84 (RFC 7946)."""
+def _geojson_crs(data: dict[str, Any]) -> tuple[CRS, list[Issue]]:
+    """The legacy ``crs`` member of a GeoJSON, else WGS 84 (RFC 7946).
+
+    A member that does not parse falls back to WGS 84, the GeoJSON standard, with a
+    warning naming what the file declared: the person can check the places or give
+    the right system with ``--crs``.
+    """
     member = data.get("crs")
     if isinstance(member, dict):
-        name = (member.get("properties") or {}).get("name")
+        properties = member.get("properties")
+        name = properties.get("name") if isinstance(properties, dict) else None
         if name:
             try:
                 crs = CRS.from_user_input(name)
-            except CRSError:
-                return STORAGE
-            return STORAGE if crs.to_epsg() == 4326 or "CRS84" in str(name) else crs
-    return STORAGE
+            except (CRSError, TypeError, ValueError):
+                return STORAGE, [Issue(WARNING, "crs_unknown", field="geometry",
+                                       value=display(name))]
+            return (STORAGE if crs.to_epsg() == 4326 or "CRS84" in str(name) else crs), []
+    return STORAGE, []
 
 
 def _flatten(properties: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -206,6 +247,15 @@ def _flatten(properties: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _read_geojson(path: Path) -> Source:
+    try:
+        return _parse_geojson(path)
+    except RecursionError as exc:
+        # Arrays or objects nested thousands deep: a hostile file, or a broken one.
+        raise IngestError("ingest.unreadable", file=path.name,
+                          detail=f"JSON nested too deeply ({exc})") from exc
+
+
+def _parse_geojson(path: Path) -> Source:
     try:
         data = json.loads(path.read_bytes())
     except ValueError as exc:
@@ -232,8 +282,9 @@ def _read_geojson(path: Path) -> Source:
             bad.append(position)
     frame = flatten_osm(pd.DataFrame.from_records(records).astype(object))
     frame = frame.reindex(range(len(records)))
-    issues = [Issue("error", "bad_geometry", row=p + 1) for p in bad]
-    crs = _geojson_crs(data)
+    issues = [Issue(ERROR, "bad_geometry", row=p + 1) for p in bad]
+    crs, crs_issues = _geojson_crs(data)
+    issues += crs_issues
     return Source(name=path.name, format="GeoJSON", frame=frame,
                   geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs, encoding="UTF-8",
                   issues=issues)

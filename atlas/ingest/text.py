@@ -82,8 +82,24 @@ def is_null_token(value: object) -> bool:
     return is_blank(value) or (isinstance(value, str) and fold(value) in NULL_TOKENS)
 
 
+#: Characters that would act instead of showing: C0/C1 controls (terminal escapes, NUL,
+#: backspace...) and the bidirectional overrides that reorder what a reader sees.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                        "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""Text whose control characters are shown as escapes (ESC as ``\x1b``), never obeyed.
+
+    Reports quote what came from a file; a value holding an ANSI escape sequence or a
+    right-to-left override must not recolour a terminal or reorder a line. Tabs and
+    newlines are kept: they are layout, not commands.
+    """
+    return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def display(value: object, limit: int = 80) -> str | None:
-    """A cell value as the person typed it, shortened for a report."""
+    """A cell value as the person typed it, shortened for a report (controls escaped)."""
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -91,5 +107,5 @@ def display(value: object, limit: int = 80) -> str | None:
     elif isinstance(value, (datetime, date)):
         text = value.isoformat()
     else:
-        text = str(value)
+        text = printable(str(value))
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -23,9 +23,16 @@ import pandas as pd
 from ..catalog import FieldSpec
 from .text import fold, is_blank, is_null_token
 
+#: Field types whose cells are kept as text.
+TEXT_KINDS = frozenset({"string", "category"})
+#: The NUL character, which a text column of PostgreSQL cannot hold.
+NUL = "\x00"
 TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "1", "true", "t", "vrai", "x", "ok"})
 FALSE_WORDS = frozenset({"non", "n", "no", "0", "false", "f", "faux"})
 
+#: Years a date may have: those of a pandas timestamp (1677-09-21 to 2262-04-11),
+#: whole years only.
+DATE_YEARS = range(1678, 2262)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[T ].*)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[T ].*)?$")
@@ -108,11 +115,18 @@ def _day_first(values: Sequence[object]) -> bool:
 
 
 def parse_date(value: object, day_first: bool = True) -> tuple[str | None, bool]:
-    """ISO date of a cell and whether it was partial (year or year-month only)."""
+    """ISO date of a cell and whether it was partial (year or year-month only).
+
+    Years outside :data:`DATE_YEARS` are refused: the stores read dates through
+    pandas, whose timestamps end there, so such a date would silently become empty.
+    """
+    if value is pd.NaT:
+        return None, False
     if isinstance(value, (datetime, date, pd.Timestamp)):
-        return value.strftime("%Y-%m-%d"), False
+        parts: tuple[int, int, int] | None = (value.year, value.month, value.day)
+        return _iso(parts), False
     text = str(value).strip()
-    parts: tuple[int, int, int] | None = None
+    parts = None
     partial = False
     if match := _ISO_DATE.match(text) or _YMD_SLASH.match(text):
         parts = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
@@ -122,12 +136,18 @@ def parse_date(value: object, day_first: bool = True) -> tuple[str | None, bool]
     elif match := _PARTIAL_DATE.match(text):
         parts = (int(match.group(1)), int(match.group(2) or 1), 1)
         partial = True
-    if parts is None:
-        return None, False
+    iso = _iso(parts)
+    return iso, partial and iso is not None
+
+
+def _iso(parts: tuple[int, int, int] | None) -> str | None:
+    """``YYYY-MM-DD`` of (year, month, day), None when no such date or out of range."""
+    if parts is None or parts[0] not in DATE_YEARS:
+        return None
     try:
-        return date(*parts).isoformat(), partial
+        return date(*parts).isoformat()
     except ValueError:
-        return None, False
+        return None
 
 
 def _range_problem(spec_field: FieldSpec, number: float, position: int) -> Problem | None:
@@ -157,6 +177,10 @@ def convert(spec_field: FieldSpec, raw: Sequence[object],
     day_first = _day_first(raw) if kind == "date" else True
     cache: dict[tuple[object, object], tuple[object, Problem | None]] = {}
     for position, value in enumerate(raw):
+        cleaned = False
+        if kind in TEXT_KINDS and isinstance(value, str) and NUL in value:
+            # PostgreSQL cannot store NUL in text, and no one typed it on purpose.
+            value, cleaned = value.replace(NUL, ""), True
         if is_blank(value):
             values.append(None)
             continue
@@ -179,6 +203,8 @@ def convert(spec_field: FieldSpec, raw: Sequence[object],
         if problem is not None:
             problems.append(problem)
             out = None
+        elif cleaned:
+            notes.append(Problem(position, "nul_removed"))
         values.append(out)
     return Converted(values, problems, notes)
 

@@ -9,11 +9,19 @@ let ``assets/atlas.js`` build markers, tooltips and popups in the browser.
 Everything written into the page goes through :func:`js_literal` (JSON with ``<``,
 ``>`` and ``&`` escaped, so no value can close the ``<script>`` element) or
 :func:`markupsafe.escape`.
+
+branca compiles the output of every element's ``script`` macro as a *new* Jinja
+template before rendering the page, so a value that reached that output verbatim
+would be evaluated: a territory named ``{{ 7*7 }}`` would show 49, and a crafted name
+could run Python on the machine that draws the map. :func:`js_literal` and
+:func:`inert_html` therefore also break every Jinja opening delimiter (``{{``,
+``{%``, ``{#``) in data, with an escape that JSON and HTML read back as ``{``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +42,8 @@ CDN_CSS = {
         "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.Default.css",
 }
 RUNTIME_NAME = "atlas_runtime"
+#: A "{" that would open a Jinja expression, statement or comment.
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def js_literal(value: Any, *, is_json: bool = False) -> str:
@@ -43,8 +53,16 @@ def js_literal(value: Any, *, is_json: bool = False) -> str:
     (the GeoJSON of a layer, built without a round trip through Python objects).
     """
     text = value if is_json else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    # In JSON a "{" followed by "{", "%" or "#" can only be inside a string (an object
+    # opens with '{"' or '{}'), where \u007b means the same character.
+    return _JINJA_OPEN.sub("\\\\u007b", text)
+
+
+def inert_html(html: str) -> str:
+    """HTML (already escaped) that a Jinja template shows as it is: ``{`` as ``&#123;``."""
+    return _JINJA_OPEN.sub("&#123;", html)
 
 
 @cache
@@ -80,7 +98,7 @@ class AtlasLayer(JSCSSMixin, Layer):
 
     def __init__(self, name: str, title_html: str, spec: dict[str, Any], data: str,
                  *, cluster: bool = False, show: bool = True, control: bool = True) -> None:
-        super().__init__(name=title_html, overlay=True, control=control, show=show)
+        super().__init__(name=inert_html(title_html), overlay=True, control=control, show=show)
         self._name = "AtlasLayer"
         self.layer_key = name
         self.feature_count = data.count('"type":"Feature"')

@@ -313,6 +313,12 @@ class GeoPackageStore(SqlStore):
         conn.exec_driver_sql(f"CREATE TRIGGER {self._quote(trigger)} "
                              f"{self._triggers(name)[trigger]}")
 
+    def _prepare(self, frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+        """The common checks, and no NUL character in text (see :func:`refuse_nul`)."""
+        frame = super()._prepare(frame, spec)
+        refuse_nul(frame, spec)
+        return frame
+
     def _after_write(self, conn: Connection, spec: LayerSpec, table: Table) -> None:
         """Keep gpkg_contents' extent and last change in step with the data."""
         rtree = self._rtree(spec.name)
@@ -333,6 +339,22 @@ class GeoPackageStore(SqlStore):
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ConcurrentWriteError("store.busy", seconds=BUSY_TIMEOUT_S) from exc
             raise
+
+
+def refuse_nul(frame: gpd.GeoDataFrame, spec: LayerSpec) -> None:
+    """Refuse text holding the NUL character, as PostgreSQL does.
+
+    SQLite would store it, but an atlas must copy between stores (``atlas copy``) and
+    the PostGIS server rejects NUL in text: both stores refuse it, so a GeoPackage
+    never holds a value that cannot move to PostGIS. Imports remove NUL, with a warning.
+    """
+    for field in spec.fields:
+        if field.type not in ("string", "category"):
+            continue
+        nul = frame[field.name].str.contains("\x00", regex=False, na=False)
+        if nul.any():
+            raise StoreError("store.nul_character", layer=spec.name, field=field.name,
+                             count=int(nul.sum()))
 
 
 def _column_values(values: pd.Series) -> list[Any]:
