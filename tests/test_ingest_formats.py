@@ -399,3 +399,13 @@ def test_zip_member_paths_cannot_escape(sn_atlas, tmp_path):
     assert plan.ok and plan.frame["wp_id"].tolist() == ["P1"]
     assert not (tmp_path.parent / "evil.csv").exists()
     assert not (tmp_path.parent.parent / "evil.csv").exists()
+
+
+def test_an_exact_synonym_wins_over_another_fields_path_segment(tmp_path):
+    from atlas.catalog import load_catalog
+    from atlas.ingest.mapping import map_columns
+
+    spec = load_catalog()["schools"]
+    mapping = map_columns(spec, ["ecole/effectif_filles", "latrines/filles"], {})
+    assert mapping.fields.get("latrines_girls") == ["latrines/filles"]
+    assert "latrines/filles" not in mapping.fields.get("pupils_girls", [])

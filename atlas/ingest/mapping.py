@@ -147,27 +147,34 @@ def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str
         if "/" in column:
             segment.setdefault(fold_column(last_segment(column)), []).append(column)
         loose.setdefault(loose_column(last_segment(column)), []).append(column)
-    for spec_field in spec.fields:
-        if spec_field.name in result.fields:
-            continue
-        names = candidates(spec_field)
-        found: list[str] = []
-        how = ""
-        for index in (full, segment, loose):
-            if index is loose and found:
-                break  # little-word matching is a last resort
+    # Passes over match kinds, each over every field: an exact name anywhere in the
+    # layer beats a last-path-segment match, which beats a little-word match, so that
+    # `latrines/filles` (a synonym of latrines_girls) is never taken by pupils_girls
+    # through its last segment `filles`.
+    pending = [f for f in spec.fields if f.name not in result.fields]
+    found: dict[str, list[str]] = {f.name: [] for f in pending}
+    how: dict[str, str] = {f.name: "" for f in pending}
+    for index in (full, segment, loose):
+        for spec_field in pending:
+            taken = found[spec_field.name]
+            if index is loose and taken:
+                continue  # little-word matching is a last resort
+            names = candidates(spec_field)
             keys = names if index is not loose else [loose_column(n) for n in names]
             for name in keys:
                 for column in index.get(name, []):
-                    if column not in claimed and column not in found:
-                        found.append(column)
-                        how = how or ("name" if name == fold_column(spec_field.name)
-                                      else "path" if index is segment else "synonym")
-        if spec_field.name in single:
-            found = found[:1]
-        if found:
-            result.fields[spec_field.name] = found
-            result.how[spec_field.name] = how
-            claimed.update(found)
+                    if spec_field.name in single and taken:
+                        break
+                    if column in claimed:
+                        continue
+                    taken.append(column)
+                    claimed.add(column)
+                    how[spec_field.name] = how[spec_field.name] or (
+                        "name" if name == fold_column(spec_field.name)
+                        else "path" if index is segment else "synonym")
+    for spec_field in pending:
+        if found[spec_field.name]:
+            result.fields[spec_field.name] = found[spec_field.name]
+            result.how[spec_field.name] = how[spec_field.name]
     result.unused = [c for c in columns if c not in claimed]
     return result
