@@ -22,6 +22,8 @@ from app_pages import assets, auth, cache, state  # noqa: E402
 from app_pages.state import tr  # noqa: E402
 from atlas.errors import AtlasError  # noqa: E402
 
+# An emoji favicon is drawn locally (a data: URI); a Material icon one would come from
+# Google's CDN, so the page icon is set here and the pages keep their Material icons.
 st.set_page_config(page_title="atlas-territorial", page_icon="🗺️", layout="wide")
 state.init()
 assets.publish()
@@ -39,16 +41,12 @@ st.sidebar.markdown(f"**{settings.title_in(state.lang())}**")
 if settings.fictional:
     st.sidebar.caption(opened.warning(state.lang()) or "")
 
+PAGES = (("carte", ":material/map:"), ("fiche", ":material/description:"),
+         ("atelier", ":material/co_present:"), ("donnees", ":material/database:"))
 pages = st.navigation([
-    st.Page(HERE / "app_pages" / "carte.py", title=tr("nav.carte"), icon="🗺️",
-            url_path="carte", default=True),
-    st.Page(HERE / "app_pages" / "fiche.py", title=tr("nav.fiche"), icon="📄",
-            url_path="fiche"),
-    st.Page(HERE / "app_pages" / "atelier.py", title=tr("nav.atelier"), icon="🖥️",
-            url_path="atelier"),
-    st.Page(HERE / "app_pages" / "donnees.py", title=tr("nav.donnees"), icon="🗂️",
-            url_path="donnees"),
-])
+    st.Page(HERE / "app_pages" / f"{name}.py", title=tr(f"nav.{name}"), icon=icon,
+            url_path=name, default=name == "carte")
+    for name, icon in PAGES])
 pages.run()
 if not st.session_state.get(state.PRESENTING) or pages.url_path != "atelier":
     auth.sign_in_box()

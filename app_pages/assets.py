@@ -6,12 +6,13 @@ drawn, and every failed lookup adds seconds to a page load. It also injects the
 map's ``<head>`` with ``innerHTML``, where inline ``<script>`` elements never run,
 so the atlas runtime (``atlas.js``) must arrive as a script file too.
 
-So at start-up :func:`publish` copies the vendored Leaflet and markercluster files
+So at start-up :func:`publish` bundles the vendored Leaflet and markercluster files
 (``atlas/render/assets/vendor``, built from the pinned npm packages) and the atlas
-runtime into ``static/atlas/`` beside ``app.py``, which Streamlit serves at
-``/app/static/`` (``server.enableStaticServing`` in ``.streamlit/config.toml``) with
-their real content types. :func:`localise` then points a folium map at those files
-and drops every CDN link, so the st_folium iframe loads only from the app's host.
+runtime into one script and one stylesheet in ``static/atlas/`` beside ``app.py``,
+which Streamlit serves at ``/app/static/`` (``server.enableStaticServing`` in
+``.streamlit/config.toml``) with their real content types. :func:`localise` then
+points a folium map at those two files and drops every CDN link, so the st_folium
+iframe loads only from the app's host.
 URLs are relative to the component's iframe (``/component/<name>/index.html``), so
 they also work behind a ``server.baseUrlPath``, and carry a content hash so that a
 browser never keeps a stale copy after an upgrade.
@@ -36,23 +37,20 @@ STATIC_DIR = APP_DIR / "static"
 ASSET_DIR = STATIC_DIR / "atlas"
 #: From the st_folium iframe (``<base>/component/<name>/index.html``) to ``<base>/app/static``.
 URL_PREFIX = "../../app/static/atlas/"
-LEAFLET_JS = ("leaflet.js",)
-CLUSTER_JS = ("leaflet.markercluster.js",)
-LEAFLET_CSS = ("leaflet.css",)
-CLUSTER_CSS = ("MarkerCluster.css", "MarkerCluster.Default.css")
-RUNTIME_JS = "atlas.js"
-RUNTIME_CSS = "atlas.css"
+#: One script and one stylesheet: st_folium loads its links one after the other, so
+#: every extra file is an extra round trip before the map can draw.
+BUNDLE_JS = "atlas-map.js"
+BUNDLE_CSS = "atlas-map.css"
+SCRIPTS = ("leaflet.js", "leaflet.markercluster.js")
+STYLES = ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css")
 
 
 @dataclass(frozen=True)
 class Published:
-    """URLs of the published files by name (with a ``?v=`` content hash)."""
+    """URLs of the published bundles (with a ``?v=`` content hash)."""
 
-    urls: dict[str, str]
-
-    def url(self, name: str) -> str:
-        """The URL of one file."""
-        return self.urls[name]
+    script: str
+    style: str
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -65,22 +63,26 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def _url(name: str, text: str) -> str:
+    return f"{URL_PREFIX}{name}?v={hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+
+
 @cache
 def publish(target: Path = ASSET_DIR) -> Published:
-    """Copy the map assets into the static folder (once per process); their URLs."""
-    files = dict(load_assets())
+    """Write the map bundles into the static folder (once per process); their URLs.
+
+    The script is Leaflet, leaflet.markercluster and the atlas runtime, in that order
+    (each file ends its own statements, so a plain concatenation is safe); the
+    stylesheet is their CSS, whose images are already ``data:`` URIs.
+    """
+    files = load_assets()
     script, style = runtime_source()
-    files[RUNTIME_JS] = script
-    files[RUNTIME_CSS] = style
+    bundle_js = "\n;\n".join([*(files[name] for name in SCRIPTS), script])
+    bundle_css = "\n".join([*(files[name] for name in STYLES), style])
     target.mkdir(parents=True, exist_ok=True)
-    urls: dict[str, str] = {}
-    for name, text in files.items():
-        if not name.endswith((".js", ".css")):
-            continue
-        _write_if_changed(target / name, text)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-        urls[name] = f"{URL_PREFIX}{name}?v={digest}"
-    return Published(urls)
+    _write_if_changed(target / BUNDLE_JS, bundle_js)
+    _write_if_changed(target / BUNDLE_CSS, bundle_css)
+    return Published(_url(BUNDLE_JS, bundle_js), _url(BUNDLE_CSS, bundle_css))
 
 
 def _walk(element: Element) -> list[Element]:
@@ -91,19 +93,16 @@ def _walk(element: Element) -> list[Element]:
 
 
 def localise(fmap: Element, published: Published | None = None) -> Element:
-    """Point a folium map at the app's own copies of its scripts and styles (in place).
+    """Point a folium map at the app's own bundles instead of CDNs (in place; idempotent).
 
-    Every element's CDN links are removed; the map itself then lists Leaflet, the
-    cluster plugin when a layer clusters, and the atlas runtime, in that order, which
-    is the order st_folium loads them in. Idempotent.
+    Every element's CDN links are removed and the map itself lists the two bundles,
+    which is all st_folium loads. The runtime that layers put inline in the header
+    stays there (layers add it back on every render): inert as a script inside
+    st_folium, it comes with the bundle too.
     """
     published = published or publish()
     figure = fmap.get_root()
-    cluster = bool(getattr(fmap, "atlas_cluster", False))
     for element in _walk(figure):
-        links = [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]
-        if any("markercluster" in f"{name} {url}".lower() for name, url in links):
-            cluster = True
         if hasattr(element, "default_js"):
             element.default_js = []
             element.default_css = []
@@ -112,13 +111,8 @@ def localise(fmap: Element, published: Published | None = None) -> Element:
         for name, child in list(header.items()):
             if isinstance(child, (JavascriptLink, CssLink)):
                 del header[name]
-    # The runtime that layers put inline in the header stays there (layers add it back
-    # on every render): inert as a script inside st_folium, it is loaded as a file too.
-    scripts = [*LEAFLET_JS, *(CLUSTER_JS if cluster else ()), RUNTIME_JS]
-    styles = [*LEAFLET_CSS, *(CLUSTER_CSS if cluster else ()), RUNTIME_CSS]
-    fmap.default_js = [(name, published.url(name)) for name in scripts]  # type: ignore[attr-defined]
-    fmap.default_css = [(name, published.url(name)) for name in styles]  # type: ignore[attr-defined]
-    fmap.atlas_cluster = cluster  # type: ignore[attr-defined]
+    fmap.default_js = [("atlas_map", published.script)]  # type: ignore[attr-defined]
+    fmap.default_css = [("atlas_map_css", published.style)]  # type: ignore[attr-defined]
     return fmap
 
 

@@ -27,8 +27,6 @@ import streamlit as st
 import atlas
 from atlas import Atlas
 from atlas.crs import storage_crs
-from atlas.diagnostics import REGISTRY, diagnose, what_if
-from atlas.extract import territory_extract
 
 from . import adapters
 from .assets import localise
@@ -65,7 +63,7 @@ def layers_table(url: str, revision: int, lang: str) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def diagnose_table(url: str, revision: int, level: int, lang: str) -> pd.DataFrame:
     """Every indicator for every territory of a level (:func:`atlas.diagnostics.diagnose`)."""
-    return diagnose(_open(url), level=level, lang=lang)
+    return _open(url).diagnose(level, lang=lang)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -89,6 +87,8 @@ def _indicator_rows(table: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def _direction(key: str) -> bool | None:
+    from atlas.diagnostics import REGISTRY
+
     code, _, part = key.partition(":")
     item = REGISTRY.get(code)
     if item is None:
@@ -171,6 +171,8 @@ def table_xlsx(url: str, revision: int, code: str, lang: str) -> bytes:
 @st.cache_data(max_entries=8, show_spinner=False)
 def extract_gpkg(url: str, revision: int, code: str, lang: str) -> bytes:
     """The territory's data as a GeoPackage (:func:`atlas.extract.territory_extract`)."""
+    from atlas.extract import territory_extract
+
     with tempfile.TemporaryDirectory(prefix="atlas-extract-") as folder:
         path = territory_extract(_open(url), code, Path(folder) / f"{code}.gpkg", lang=lang)
         return path.read_bytes()
@@ -188,6 +190,8 @@ def presentation_html(url: str, revision: int, parent: str | None, lang: str) ->
 def what_if_table(url: str, revision: int, proposals: tuple[tuple[float, float, str], ...],
                   level: int, distance: float, territory: str | None) -> pd.DataFrame:
     """Coverage before and after the proposals (:func:`atlas.diagnostics.what_if`)."""
+    from atlas.diagnostics import what_if
+
     return what_if(_open(url), list(proposals), level=level, distance=distance,
                    territories=None if territory is None else [territory])
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages import cache, maps, picker, state
 from app_pages.state import tr
-from atlas import TerritoryTree
+from atlas import Atlas, TerritoryTree
 
 MAP_KEY = "carte_map"
 LAYERS_KEY = "carte_layers"
@@ -21,6 +21,9 @@ SCHEME_KEY = "carte_scheme"
 CLASSES_KEY = "carte_classes"
 LEVEL_KEY = "carte_level"
 LEVEL_FOR_KEY = "carte_level_for"
+#: The choices above, kept while another page is shown (Streamlit forgets the state of
+#: widgets that a run did not draw).
+PREFS_KEY = "carte_prefs"
 NONE = ""
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval")
 #: Shown by default: light enough for a first map in under a second.
@@ -36,33 +39,51 @@ def display_level(tree: TerritoryTree, code: str | None) -> int:
     return deeper[0] if deeper and tree.children(code) else here
 
 
-def render() -> None:
-    """The Carte page."""
-    opened = cache.current()
-    url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
-    tree = opened.territories
-    picker.territory_picker(opened, tree)
-    code = state.territory()
-    st.title(tr("carte.title"))
-    st.caption(tree.path(code, lang) if code else opened.settings.title_in(lang))
-    layer_names = [n for n in opened.catalog if n != "territories"]
-    if LAYERS_KEY not in st.session_state:
-        st.session_state[LAYERS_KEY] = [n for n in DEFAULT_LAYERS if n in layer_names]
-    level_options = [lv for lv in tree.levels
-                     if code is None or lv >= tree.get(code).level]
-    default_level = display_level(tree, code)
+def _defaults(layer_names: list[str], level_options: list[int], default_level: int,
+              code: str | None) -> None:
+    """Widget values the map needs before the widgets are drawn (see :func:`render`)."""
+    defaults = {LAYERS_KEY: [n for n in DEFAULT_LAYERS if n in layer_names],
+                INDICATOR_KEY: NONE, SCHEME_KEY: SCHEMES[0], CLASSES_KEY: 5}
+    saved = st.session_state.get(PREFS_KEY, {})
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = saved.get(key, value)
+    st.session_state[LAYERS_KEY] = [n for n in st.session_state[LAYERS_KEY]
+                                    if n in layer_names]
     # The level follows the selection (its sub-units) unless changed for this territory.
     if st.session_state.get(LEVEL_FOR_KEY, "-") != code \
             or st.session_state.get(LEVEL_KEY) not in level_options:
         st.session_state[LEVEL_KEY] = default_level
         st.session_state[LEVEL_FOR_KEY] = code
+
+
+def _draw(opened: Atlas, url: str, revision: int, lang: str, code: str | None) -> None:
+    """The map, from the widget values of this run; a click selects a territory."""
+    indicator = st.session_state[INDICATOR_KEY] or None
+    level = int(st.session_state[LEVEL_KEY])
+    with st.spinner(tr("carte.drawing")):
+        fmap = cache.territory_map(url, revision, code, tuple(st.session_state[LAYERS_KEY]),
+                                   lang, indicator, level if indicator else None,
+                                   st.session_state[SCHEME_KEY],
+                                   int(st.session_state[CLASSES_KEY]))
+    result = maps.show(fmap, key=MAP_KEY, returned=[maps.OBJECT_CLICK])
+    st.caption(tr("carte.click_hint"))
+    click = state.new_click(f"{MAP_KEY}:{code}", maps.clicked_point(result, maps.OBJECT_CLICK))
+    if click is not None:
+        target = maps.territory_at(opened, click["lat"], click["lng"], level)
+        if target is not None and target != code:
+            state.select(target)
+            st.rerun()
+
+
+def _controls(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: str,
+              layer_names: list[str], level_options: list[int]) -> None:
+    """Layers, indicator, level and classification (their values drive the next run)."""
     columns = st.columns([3, 3, 2, 2, 1])
-    layers = columns[0].multiselect(
-        tr("carte.layers"), layer_names, key=LAYERS_KEY,
-        format_func=lambda n: opened.spec(n).title(lang))
-    level = columns[2].selectbox(
-        tr("carte.level"), level_options, key=LEVEL_KEY,
-        format_func=lambda lv: tree.level_name(lv, lang).capitalize())
+    columns[0].multiselect(tr("carte.layers"), layer_names, key=LAYERS_KEY,
+                           format_func=lambda n: opened.spec(n).title(lang))
+    level = columns[2].selectbox(tr("carte.level"), level_options, key=LEVEL_KEY,
+                                 format_func=lambda lv: tree.level_name(lv, lang).capitalize())
     try:
         choices = cache.indicator_choices(url, revision, level, lang)
     except Exception as exc:  # noqa: BLE001 - a failing indicator must not hide the map
@@ -73,25 +94,39 @@ def render() -> None:
     indicator = columns[1].selectbox(
         tr("carte.indicator"), [NONE, *choices], key=INDICATOR_KEY,
         format_func={NONE: tr("carte.no_indicator"), **choices}.__getitem__)
-    scheme = columns[3].selectbox(tr("carte.scheme"), SCHEMES, key=SCHEME_KEY,
-                                  format_func=state.labels("carte.scheme_", SCHEMES).get,
-                                  disabled=not indicator)
-    classes = columns[4].number_input(tr("carte.classes"), min_value=2, max_value=9, value=5,
-                                      key=CLASSES_KEY, disabled=not indicator)
-    with st.spinner(tr("carte.drawing")):
-        fmap = cache.territory_map(url, revision, code, tuple(layers), lang,
-                                   indicator or None, level if indicator else None,
-                                   scheme, int(classes))
-    result = maps.show(fmap, key=MAP_KEY, returned=[maps.OBJECT_CLICK])
-    st.caption(tr("carte.click_hint"))
-    click = state.new_click(f"{MAP_KEY}:{code}", maps.clicked_point(result, maps.OBJECT_CLICK))
-    if click is not None:
-        target = maps.territory_at(opened, click["lat"], click["lng"], level)
-        if target is not None and target != code:
-            state.select(target)
-            st.rerun()
-    if opened.settings.fictional:
-        st.caption(opened.warning(lang) or "")
+    columns[3].selectbox(tr("carte.scheme"), SCHEMES, key=SCHEME_KEY,
+                         format_func=state.labels("carte.scheme_", SCHEMES).get,
+                         disabled=not indicator)
+    columns[4].number_input(tr("carte.classes"), min_value=2, max_value=9, key=CLASSES_KEY,
+                            disabled=not indicator)
+
+
+def render() -> None:
+    """The Carte page.
+
+    The map is drawn before its controls (in a container placed below them) from the
+    values the controls had at the start of the run, so the first map of a visit does
+    not wait for the indicator list, which needs the diagnostics of a whole level.
+    """
+    opened = cache.current()
+    url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
+    tree = opened.territories
+    picker.territory_picker(opened, tree)
+    code = state.territory()
+    st.title(tr("carte.title"))
+    st.caption(tree.path(code, lang) if code else opened.settings.title_in(lang))
+    layer_names = [n for n in opened.catalog if n != "territories"]
+    level_options = [lv for lv in tree.levels if code is None or lv >= tree.get(code).level]
+    _defaults(layer_names, level_options, display_level(tree, code), code)
+    controls, map_area = st.container(), st.container()
+    with map_area:
+        _draw(opened, url, revision, lang, code)
+        if opened.settings.fictional:
+            st.caption(opened.warning(lang) or "")
+    with controls:
+        _controls(opened, tree, url, revision, lang, layer_names, level_options)
+    st.session_state[PREFS_KEY] = {key: st.session_state[key] for key in
+                                   (LAYERS_KEY, INDICATOR_KEY, SCHEME_KEY, CLASSES_KEY)}
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

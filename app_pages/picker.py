@@ -71,8 +71,9 @@ def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = N
         for level in levels:
             key = pick_key(level)
             want = chain.get(level, "")
-            if st.session_state.get(key) != want:
-                st.session_state[key] = want
+            # Always (re)set: after a page switch the browser draws a new selectbox, which
+            # would show "All" while the session still holds the old choice.
+            st.session_state[key] = want
             if parent is None and level != levels[0]:
                 break
             children = [c for c in (tree.children(parent) if parent else tree.roots())
