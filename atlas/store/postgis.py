@@ -40,7 +40,10 @@ row), geometries as EWKB. When a large batch goes into an empty table (a replace
 a first load), the table's secondary indexes are dropped and rebuilt after the COPY
 inside the same transaction, which is several times faster than maintaining a GiST
 index row by row; readers of that one layer then wait the few seconds until the
-commit, and still see either the old or the new state.
+commit, and still see either the old or the new state. Only the tables' owner may
+drop indexes, so a writer role without DDL rights (:mod:`atlas.store.roles`) loads
+into the indexes instead; any statement the connected role has no right to run
+fails with ``store.permission_denied``, in the user's language.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ from sqlalchemy import (
     and_,
     create_engine,
     delete,
+    event,
     func,
     insert,
     select,
@@ -121,6 +125,8 @@ BULK_MIN_ROWS = 20_000
 COPY_CHUNK_ROWS = 100_000
 #: Memory for index builds after a bulk load (sorting a million keys).
 BULK_MAINTENANCE_MEMORY = "256MB"
+#: SQLSTATE of "permission denied" (psycopg2.errors.InsufficientPrivilege).
+INSUFFICIENT_PRIVILEGE = "42501"
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension
 _COPY_TRAILER = b"\xff\xff"
@@ -228,6 +234,18 @@ class PostGISStore(SqlStore):
         self.display_url = shown
         engine = create_engine(parsed, pool_pre_ping=True,
                                connect_args={"application_name": "atlas-territorial"})
+        #: The role we connect as, named in permission errors.
+        self.role = parsed.username or ""
+
+        @event.listens_for(engine, "handle_error")
+        def _permission_denied(context: Any) -> None:
+            # A role with only the rights it needs (see atlas.store.roles) meets
+            # "permission denied" as soon as it tries more: say so in the user's
+            # language instead of a driver traceback.
+            if getattr(context.original_exception, "pgcode", None) == INSUFFICIENT_PRIVILEGE:
+                raise self.permission_error(context.original_exception) \
+                    from context.original_exception
+
         super().__init__(url, engine, schema=schema)
         # QGIS's column names (lower case) and its ``type`` column replace the generic,
         # GeoPackage-flavoured definition. In ``public`` the atlas's table *is* QGIS's
@@ -290,6 +308,11 @@ class PostGISStore(SqlStore):
         except DBAPIError as exc:
             raise StoreError("store.connect_failed", url=self.display_url,
                              detail=_detail(exc)) from exc
+
+    def permission_error(self, exc: BaseException) -> StoreError:
+        """The translated error for a statement the role has no right to run."""
+        return StoreError("store.permission_denied", url=self.display_url,
+                          role=self.role or "?", detail=_detail(exc))
 
     def _ensure_postgis(self) -> None:
         """``CREATE EXTENSION postgis`` unless present; needs the right to create it."""
@@ -443,7 +466,8 @@ class PostGISStore(SqlStore):
         """Load a prepared frame with one binary COPY (see the module docstring)."""
         rebuild: list[tuple[str, str]] = []
         if len(frame) >= BULK_MIN_ROWS and conn.execute(
-                select(1).select_from(table).limit(1)).first() is None:
+                select(1).select_from(table).limit(1)).first() is None \
+                and self._owns(conn, table):
             rebuild = self._drop_secondary_indexes(conn, table)
         if fids is None:
             fids = self._reserve_fids(conn, table, len(frame))
@@ -457,6 +481,8 @@ class PostGISStore(SqlStore):
         except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
             if chunks.error is not None:  # the encoder failed: that is the real cause
                 raise chunks.error from exc
+            if exc.pgcode == INSUFFICIENT_PRIVILEGE:
+                raise self.permission_error(exc) from exc
             raise StoreError("store.write_failed", layer=spec.name,
                              detail=str(exc).strip()) from exc
         finally:
@@ -482,6 +508,17 @@ class PostGISStore(SqlStore):
             "SELECT setval(CAST(:seq AS regclass), nextval(CAST(:seq AS regclass)) + :n - 1)"),
             {"seq": sequence, "n": count}).scalar_one()
         return np.arange(int(last) - count + 1, int(last) + 1, dtype=np.int64)
+
+    def _owns(self, conn: Connection, table: Table) -> bool:
+        """True when the role may drop and create the table's indexes (it owns the table).
+
+        A writer role (atlas.store.roles) has no DDL rights: it loads row by row into
+        the indexes instead of rebuilding them, slower but allowed.
+        """
+        return bool(conn.execute(text(
+            "SELECT pg_has_role(c.relowner, 'USAGE') FROM pg_class c"
+            " WHERE c.oid = CAST(:table AS regclass)"),
+            {"table": self._qualified(table)}).scalar())
 
     def _drop_secondary_indexes(self, conn: Connection, table: Table) -> list[tuple[str, str]]:
         """Drop the table's indexes that back no constraint; return how to rebuild them."""

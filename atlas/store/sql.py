@@ -529,7 +529,12 @@ class SqlStore(Store):
                        source: str | None, message: str | None, warnings: Sequence[str],
                        restored_from: int | None = None) -> int:
         table = self.meta["revisions"]
+        # The number is the highest one plus one, taken under the writers' lock, rather
+        # than from a sequence: a PostgreSQL sequence does not roll back, so a failed or
+        # killed write would leave a hole in the audit log.
+        following = select(func.coalesce(func.max(table.c.revision), 0) + 1).scalar_subquery()
         result = conn.execute(insert(table).values(
+            revision=following,
             layer=layer, mode=mode, created_at=_now(), user=user or _default_user(),
             source=source, message=message, restored_from=restored_from,
             warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,

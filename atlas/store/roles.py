@@ -1,0 +1,166 @@
+"""Least-privilege PostgreSQL roles for a PostGIS atlas.
+
+The app and the import command should not connect as the role that owns the atlas
+schema: a bug or a stolen password would then be able to drop every layer. An
+administrator (the owner, or a superuser) creates the atlas once, then gives the
+day-to-day connections one of two roles:
+
+- the **reader** (the public app, QGIS users): ``USAGE`` on the schema and
+  ``SELECT`` on its tables (layers, their history, the audit log, the styles);
+- the **writer** (the editors' app, ``atlas import``): the reader's rights plus
+  ``INSERT``, ``UPDATE`` and ``DELETE`` on the tables and ``USAGE``, ``SELECT`` and
+  ``UPDATE`` on the sequences. ``UPDATE`` on a sequence is what ``setval`` needs:
+  the PostGIS store reserves a block of feature ids in one call. The writer gets no
+  ``CREATE`` on the schema and owns nothing, so it can neither create, alter,
+  truncate nor drop a table; creating a layer stays the administrator's job.
+
+Default privileges make the same grants apply to tables and sequences that the owner
+creates later (a new layer), so granting once is enough. Every identifier is quoted
+by psycopg2 (``sql.Identifier``); a password is encrypted on the client
+(``encrypt_password``) so the server never receives, or logs, it in clear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import psycopg2
+from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import encrypt_password
+
+from ..errors import StoreError
+from .postgis import QGIS_STYLES_SCHEMA, parse_url
+
+#: Role names we accept: PostgreSQL identifiers without quoting surprises.
+ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: Rights of each kind of role on the tables and sequences of the atlas schema.
+READER_TABLE_RIGHTS = ("SELECT",)
+WRITER_TABLE_RIGHTS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+WRITER_SEQUENCE_RIGHTS = ("USAGE", "SELECT", "UPDATE")
+
+
+@dataclass
+class GrantReport:
+    """What :func:`grant_roles` did."""
+
+    schema: str
+    reader: str
+    writer: str
+    owner: str
+    #: Roles created, with whether they were given a password.
+    created: dict[str, bool] = field(default_factory=dict)
+    #: Statements run, without passwords (for the record and for tests).
+    statements: list[str] = field(default_factory=list)
+
+
+def grant_roles(admin_url: str, schema: str | None, reader_role: str, writer_role: str, *,
+                create: bool = False, reader_password: str | None = None,
+                writer_password: str | None = None, owner: str | None = None) -> GrantReport:
+    """Give ``reader_role`` and ``writer_role`` their rights on an atlas schema.
+
+    ``admin_url`` connects as the schema's owner or a superuser; ``schema`` defaults
+    to the one the URL names (``?schema=``, else ``atlas``). With ``create``, missing
+    roles are created (``LOGIN``, nothing more), with the given password if any;
+    otherwise a missing role is an error. ``owner`` is the role whose future tables
+    the default privileges cover (default: the schema's owner). Idempotent: running
+    it again changes nothing. One transaction: on any error, nothing is granted.
+    """
+    parsed, url_schema = parse_url(admin_url)
+    schema = schema or url_schema
+    shown = parsed.render_as_string(hide_password=True)
+    for role in (reader_role, writer_role):
+        if not ROLE_NAME.match(role):
+            raise StoreError("roles.bad_role", role=role)
+    if reader_role == writer_role:
+        raise StoreError("roles.same_role", role=reader_role)
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = psycopg2.connect(dsn, application_name="atlas-territorial roles")
+    except psycopg2.Error as exc:
+        raise StoreError("store.connect_failed", url=shown, detail=str(exc).strip()) from exc
+    try:
+        with conn:  # one transaction, committed on success, rolled back on error
+            return _grant(conn, shown, schema, reader_role, writer_role, create,
+                          {reader_role: reader_password, writer_role: writer_password}, owner)
+    except psycopg2.Error as exc:
+        raise StoreError("roles.failed", url=shown, detail=str(exc).strip()) from exc
+    finally:
+        conn.close()
+
+
+def _grant(conn: Connection, shown: str, schema: str, reader: str, writer: str, create: bool,
+           passwords: dict[str, str | None], owner: str | None) -> GrantReport:
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = %s",
+                    (schema,))
+        found = cur.fetchone()
+        if found is None:
+            raise StoreError("roles.no_schema", schema=schema, url=shown)
+        report = GrantReport(schema=schema, reader=reader, writer=writer,
+                             owner=owner or found[0])
+
+        def run(statement: sql.Composable, params: tuple[object, ...] = ()) -> None:
+            cur.execute(statement, params or None)
+            report.statements.append(statement.as_string(conn))
+
+        for role in (reader, writer):
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if cur.fetchone() is not None:
+                continue
+            if not create:
+                raise StoreError("roles.missing_role", role=role)
+            password = passwords.get(role)
+            statement = sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+                                ).format(sql.Identifier(role))
+            if password:
+                # Encrypted here with the server's method (SCRAM-SHA-256 by default).
+                verifier = encrypt_password(password, role, conn)
+                cur.execute(statement + sql.SQL(" PASSWORD %s"), (verifier,))
+                report.statements.append(statement.as_string(conn) + " PASSWORD '…'")
+            else:
+                run(statement)
+            report.created[role] = bool(password)
+
+        ids = {name: sql.Identifier(name) for name in (schema, reader, writer, report.owner)}
+        both = sql.SQL(", ").join([ids[reader], ids[writer]])
+        cur.execute("SELECT current_database()")
+        database = cur.fetchone()[0]
+        for role in (reader, writer):
+            # PUBLIC may connect by default; only a locked-down database needs this
+            # (and only its owner may grant it).
+            cur.execute("SELECT has_database_privilege(%s, %s, 'CONNECT')", (role, database))
+            if not cur.fetchone()[0]:
+                run(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                    sql.Identifier(database), ids[role]))
+        run(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ids[schema], both))
+        # Only what is granted here: no CREATE on the schema, whatever was given before.
+        run(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(ids[schema], both))
+        for role, table_rights in ((reader, READER_TABLE_RIGHTS),
+                                   (writer, WRITER_TABLE_RIGHTS)):
+            run(sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA {} TO {}").format(
+                _rights(table_rights), ids[schema], ids[role]))
+            run(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT {} ON "
+                        "TABLES TO {}").format(ids[report.owner], ids[schema],
+                                               _rights(table_rights), ids[role]))
+        run(sql.SQL("GRANT {} ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
+            _rights(WRITER_SEQUENCE_RIGHTS), ids[schema], ids[writer]))
+        run(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT {} ON "
+                    "SEQUENCES TO {}").format(ids[report.owner], ids[schema],
+                                              _rights(WRITER_SEQUENCE_RIGHTS), ids[writer]))
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL",
+                    (f"{QGIS_STYLES_SCHEMA}.layer_styles",))
+        if schema != QGIS_STYLES_SCHEMA and cur.fetchone()[0]:
+            # QGIS reads the styles of every atlas there; reading them is harmless.
+            run(sql.SQL("GRANT SELECT ON {}.layer_styles TO {}").format(
+                sql.Identifier(QGIS_STYLES_SCHEMA), both))
+    return report
+
+
+def _rights(names: tuple[str, ...]) -> sql.Composable:
+    """A list of privilege keywords (from the constants above, never from input)."""
+    return sql.SQL(", ").join(sql.SQL(name) for name in names)
+
+
+__all__ = ["GrantReport", "grant_roles"]
