@@ -82,6 +82,7 @@ def _figures(url: str, revision: int, code: str, lang: str) -> None:
 def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
                   lang: str) -> None:
     code = state.territory()
+    catalog = opened.catalog
     if st.session_state.get(SET_FOR_KEY, "-") != code or SET_KEY not in st.session_state:
         st.session_state[SET_KEY] = _default_set(tree, code)
         st.session_state[SET_FOR_KEY] = code
@@ -111,8 +112,8 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
     st.title(here.name)
     st.markdown(tree.path(slide, lang))
     _figures(url, revision, slide, lang)
-    fmap = cache.territory_map(url, revision, slide, (WATER,) if WATER in opened.catalog
-                               else (), lang)
+    fmap = cache.territory_map(url, revision, slide, (WATER,) if WATER in catalog else (),
+                               lang)
     maps.show(fmap, key=SLIDE_MAP_KEY, returned=[], height=620 if presenting else 480)
     if not presenting:
         parent = state.territory()
@@ -124,9 +125,10 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
 
 
 def _type_labels(opened: Atlas, lang: str) -> dict[str, str]:
-    if WATER not in opened.catalog:
+    catalog = opened.catalog
+    if WATER not in catalog:
         return {}
-    spec = opened.spec(WATER)
+    spec = catalog[WATER]
     if not spec.has_field("technology"):
         return {}
     return {v.code: v.label(lang) for v in spec.field("technology").values

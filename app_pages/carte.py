@@ -79,9 +79,11 @@ def _draw(opened: Atlas, url: str, revision: int, lang: str, code: str | None) -
 def _controls(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: str,
               layer_names: list[str], level_options: list[int]) -> None:
     """Layers, indicator, level and classification (their values drive the next run)."""
+    catalog = opened.catalog
+    titles = {name: catalog[name].title(lang) for name in layer_names}
     columns = st.columns([3, 3, 2, 2, 1])
     columns[0].multiselect(tr("carte.layers"), layer_names, key=LAYERS_KEY,
-                           format_func=lambda n: opened.spec(n).title(lang))
+                           format_func=titles.get)
     level = columns[2].selectbox(tr("carte.level"), level_options, key=LEVEL_KEY,
                                  format_func=lambda lv: tree.level_name(lv, lang).capitalize())
     try:
@@ -114,14 +116,15 @@ def render() -> None:
     picker.territory_picker(opened, tree)
     code = state.territory()
     st.title(tr("carte.title"))
-    st.caption(tree.path(code, lang) if code else opened.settings.title_in(lang))
+    settings = opened.settings
+    st.caption(tree.path(code, lang) if code else settings.title_in(lang))
     layer_names = [n for n in opened.catalog if n != "territories"]
     level_options = [lv for lv in tree.levels if code is None or lv >= tree.get(code).level]
     _defaults(layer_names, level_options, display_level(tree, code), code)
     controls, map_area = st.container(), st.container()
     with map_area:
         _draw(opened, url, revision, lang, code)
-        if opened.settings.fictional:
+        if settings.fictional:
             st.caption(opened.warning(lang) or "")
     with controls:
         _controls(opened, tree, url, revision, lang, layer_names, level_options)

@@ -211,9 +211,10 @@ def _import(opened: Atlas, lang: str) -> None:
     st.file_uploader(tr("donnees.file"), type=FILE_TYPES, key=UPLOAD_KEY,
                      help=tr("donnees.file_help"))
     options = st.columns([3, 3, 2])
-    names = list(opened.catalog)
-    options[0].selectbox(tr("donnees.layer"), names, key=LAYER_KEY,
-                         format_func=lambda n: opened.spec(n).title(lang))
+    catalog = opened.catalog
+    titles = {name: spec.title(lang) for name, spec in catalog.items()}
+    options[0].selectbox(tr("donnees.layer"), list(catalog), key=LAYER_KEY,
+                         format_func=titles.get)
     options[1].radio(tr("donnees.mode"), MODES, key=MODE_KEY, horizontal=True,
                      format_func=state.labels("donnees.mode_", MODES).__getitem__)
     options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder="EPSG:32628")
@@ -228,7 +229,7 @@ def _import(opened: Atlas, lang: str) -> None:
     if not planned:
         return
     st.subheader(tr("donnees.plan_title", file=planned["name"],
-                    layer=opened.spec(planned["layer"]).title(lang)))
+                    layer=titles.get(planned["layer"], planned["layer"])))
     if planned.get("error"):
         st.error(planned["error"])
         return
@@ -242,9 +243,10 @@ def _import(opened: Atlas, lang: str) -> None:
 # -- history ---------------------------------------------------------------------------------
 
 def _history(opened: Atlas, url: str, revision: int, lang: str) -> None:
-    names = list(opened.catalog)
-    layer = st.selectbox(tr("donnees.layer"), names, key=HISTORY_LAYER_KEY,
-                         format_func=lambda n: opened.spec(n).title(lang))
+    catalog = opened.catalog
+    titles = {name: spec.title(lang) for name, spec in catalog.items()}
+    layer = st.selectbox(tr("donnees.layer"), list(catalog), key=HISTORY_LAYER_KEY,
+                         format_func=titles.get)
     table = cache.history_table(url, revision, layer)
     if table.empty:
         st.info(tr("donnees.no_history"))

@@ -65,6 +65,7 @@ def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = N
         state.select(None)
         selected = None
     chain = _chain(tree, selected)
+    level_of = tree.frame["level"]
     with place.container():  # type: ignore[attr-defined]
         st.subheader(tr("picker.title"))
         parent = root
@@ -77,7 +78,7 @@ def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = N
             if parent is None and level != levels[0]:
                 break
             children = [c for c in (tree.children(parent) if parent else tree.roots())
-                        if tree.get(c).level == level]
+                        if level_of[c] == level]
             options = ["", *children]
             names = {"": tr("picker.all"), **{c: tree.name(c) for c in children}}
             st.selectbox(tree.level_name(level, lang).capitalize(), options, key=key,

@@ -110,10 +110,12 @@ def click_at(page, handle, frame, lat: float, lng: float) -> None:
     page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
 
 
-def outline_has(name: str) -> str:
+def focus_is(name: str) -> str:
+    """The map is centred on ``name``: its outline has the focus style (``k == 0``)."""
     return f"""() => {{ const m = window.AtlasMap && window.AtlasMap.maps[0];
         const l = m && m._atlas.layers.atlas_outline;
-        return !!l && l.getLayers().some(f => (f.feature.properties.p || [])[0] === {name!r}); }}"""
+        return !!l && l.getLayers().some(f => f.feature.properties.k === 0
+            && (f.feature.properties.p || [])[0] === {name!r}); }}"""
 
 
 @pytest.mark.browser
@@ -130,9 +132,9 @@ def test_the_app_works_offline_in_chromium(demo_atlas_path, demo_atlas, tmp_path
 
         # Région and département through the hierarchy, the commune by clicking the map.
         choose(page, "Région", "Korel")
-        map_frame(page, outline_has("Oudjo"))
+        map_frame(page, focus_is("Korel"))
         choose(page, "Département", "Oudjo")
-        handle, frame = map_frame(page, outline_has("Ndou"))
+        handle, frame = map_frame(page, focus_is("Oudjo"))
         point = demo_atlas.territories.geometry("ZZ010102").representative_point()
         click_at(page, handle, frame, point.y, point.x)
         try:  # the breadcrumb of the selection, under the page title
@@ -140,7 +142,7 @@ def test_the_app_works_offline_in_chromium(demo_atlas_path, demo_atlas, tmp_path
         except Exception:
             page.screenshot(path=str(OUTPUT / "app_failure.png"))
             raise
-        map_frame(page, outline_has("Ndou"))
+        map_frame(page, focus_is("Ndou"))
         page.screenshot(path=str(OUTPUT / "app_carte.png"))
 
         page.get_by_test_id("stSidebarNav").get_by_text("Fiche territoire").click()
