@@ -1,12 +1,13 @@
 """Processes that the crash and concurrency tests start, kill and watch.
 
     python tests/reliability_worker.py write URL LAYER N --prefix P --mode replace \
-        [--batches K]
+        [--batches K] [--when FILE]
     python tests/reliability_worker.py read URL LAYER OUT --until FILE
 
 ``write`` builds N wells (ids ``P000000``...) and writes them in one call, as one
 revision, printing ``writing`` before and ``revision <n>`` after; with ``--batches K``
-it writes K such batches one after the other (prefixes ``P0``, ``P1``...). ``read`` polls
+it writes K such batches one after the other (prefixes ``P0``, ``P1``...), and with
+``--when FILE`` it gets ready, then waits for FILE to exist before writing. ``read`` polls
 the layer, appending one JSON line per observation (row count and content checksum)
 to OUT until the file named by ``--until`` exists.
 
@@ -51,12 +52,20 @@ def frame(n: int, prefix: str, seed: int = 0) -> gpd.GeoDataFrame:
     }, geometry=shapely.points(xy), crs=4326)
 
 
-def write(url: str, layer: str, n: int, prefix: str, mode: str, batches: int) -> int:
-    """Write ``batches`` batches of ``n`` rows; print each revision number."""
+def write(url: str, layer: str, n: int, prefix: str, mode: str, batches: int,
+          when: Path | None = None) -> int:
+    """Write ``batches`` batches of ``n`` rows; print each revision number.
+
+    With ``when``, everything is ready (data built, atlas open) before waiting for
+    that file to exist: the write then starts within milliseconds of the signal.
+    """
     prefixes = [prefix] if batches == 1 else [f"{prefix}{k}" for k in range(batches)]
     with atlas.open(url) as opened:
         for name in prefixes:
             data = frame(n, name, seed=len(name) + n)
+            print("ready", flush=True)
+            while when is not None and not when.exists():
+                time.sleep(0.002)
             print("writing", flush=True)
             revision = opened.write(layer, data, mode, user=f"worker-{name}",
                                     source=f"{name}.csv")
@@ -162,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--prefix", default="w")
     w.add_argument("--mode", default="replace")
     w.add_argument("--batches", type=int, default=1)
+    w.add_argument("--when", type=Path, default=None)
     r = commands.add_parser("read")
     r.add_argument("url")
     r.add_argument("layer")
@@ -169,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--until", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "write":
-        return write(args.url, args.layer, args.n, args.prefix, args.mode, args.batches)
+        return write(args.url, args.layer, args.n, args.prefix, args.mode, args.batches,
+                     args.when)
     return read(args.url, args.layer, args.out, args.until)
 
 
