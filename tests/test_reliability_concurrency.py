@@ -21,6 +21,7 @@ from pathlib import Path
 import badinput
 import geopandas as gpd
 import pandas as pd
+import pytest
 from conftest import TEST_SETTINGS
 from reliability_worker import (
     LAYER,
@@ -33,6 +34,8 @@ from reliability_worker import (
 from test_reliability_corpus import territory_frame
 
 import atlas
+from atlas.errors import IngestError, StoreError
+from atlas.ingest import import_file
 from atlas.store import is_postgres_url
 from atlas.store.frames import checksum
 from atlas.store.postgis import parse_url
@@ -94,6 +97,35 @@ def test_two_imports_into_one_layer_at_once(store_url, tmp_path):
         assert ids == [f"{last}{i:05d}" for i in range(ROWS)]  # one serial outcome, whole
         assert history[-1].checksum == checksum(opened.read("water_points"),
                                                 opened.spec("water_points"))
+
+
+def test_a_plan_that_went_stale_between_check_and_write_is_refused(store_url, tmp_path,
+                                                                  monkeypatch):
+    # The race the early check in ImportPlan.commit cannot close: another import lands
+    # right after the check. The store repeats the check under the writers' lock.
+    with atlas.create(store_url, TEST_SETTINGS) as opened:
+        opened.write("territories", territory_frame(), user="tests")
+        plan = import_file(opened, _points_csv(tmp_path / "A.csv", "A", 20), "water_points",
+                           mode="replace")
+        planned = plan.revision_at_plan
+        import_file(opened, _points_csv(tmp_path / "B.csv", "B", 5), "water_points",
+                    mode="replace").commit(user="other")
+        before = (opened.revision, opened.history(), opened.read("water_points"))
+        monkeypatch.setattr(atlas.Atlas, "revision", property(lambda self: planned))
+        with pytest.raises(IngestError) as refused:
+            plan.commit(user="late")
+        monkeypatch.undo()
+        assert refused.value.key == "ingest.stale"
+        assert f"révision {planned}, maintenant {planned + 1}" in refused.value.message("fr")
+        assert (opened.revision, opened.history()) == before[:2]
+        assert opened.read("water_points").equals(before[2])
+        with pytest.raises(StoreError) as direct:
+            opened.store.write("water_points", before[2], expected_revision=planned)
+        assert direct.value.key == "store.stale"
+        assert "nothing was written" in direct.value.message("en")
+        assert opened.revision == before[0]
+        written = opened.store.write("water_points", before[2], expected_revision=before[0])
+        assert written.revision == before[0] + 1
 
 
 # -- a second writer while a large write is under way ----------------------------------------

@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import IngestError
+from ..errors import IngestError, StoreError
 from ..i18n import t
 from ..store import Revision, WriteMode
 from . import output
@@ -219,12 +219,22 @@ class ImportPlan:
                 raise IngestError("ingest.stale", planned=self.revision_at_plan,
                                   current=atlas.revision)
             frame = self.valid_frame.reset_index(drop=True)
-            self.committed = atlas.write(
-                self.layer, frame, self.mode, user=user, source=self.source,
-                message=t("ingest.ui.revision_message", self.lang, file=self.source,
-                          rows=len(frame), rejected=int(self._blocked.sum()),
-                          warnings=self.counts["warning"]),
-                warnings=self.revision_warnings())
+            # The check above gives the common case its message early; the store
+            # repeats it under the writers' lock, where no other import can slip in
+            # between the check and the write.
+            try:
+                self.committed = atlas.store.write(
+                    self.layer, frame, self.mode, user=user, source=self.source,
+                    message=t("ingest.ui.revision_message", self.lang, file=self.source,
+                              rows=len(frame), rejected=int(self._blocked.sum()),
+                              warnings=self.counts["warning"]),
+                    warnings=self.revision_warnings(),
+                    expected_revision=self.revision_at_plan)
+            except StoreError as exc:
+                if exc.key != "store.stale":
+                    raise
+                raise IngestError("ingest.stale", planned=self.revision_at_plan,
+                                  current=exc.params["current"]) from exc
         finally:
             if opened is not None:
                 opened.close()

@@ -133,8 +133,14 @@ class Store(ABC):
         source: str | None = None,
         message: str | None = None,
         warnings: Sequence[str] = (),
+        expected_revision: int | None = None,
     ) -> Revision:
-        """Write rows atomically and record a revision; nothing changes on failure."""
+        """Write rows atomically and record a revision; nothing changes on failure.
+
+        ``expected_revision`` makes the write conditional: it is refused
+        (``store.stale``) unless the atlas is still at that revision once this writer
+        holds the lock, so a plan checked against revision N never lands on N+1.
+        """
 
     @abstractmethod
     def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:

@@ -404,6 +404,7 @@ class SqlStore(Store):
         source: str | None = None,
         message: str | None = None,
         warnings: Sequence[str] = (),
+        expected_revision: int | None = None,
     ) -> Revision:
         """Write a frame atomically as one revision (see :meth:`Store.write`)."""
         spec = self._spec(layer)
@@ -420,6 +421,14 @@ class SqlStore(Store):
         digest: Future[str] = executor.submit(checksum, frame, spec, conformed=True)
         try:
             with self._write_transaction() as conn:
+                if expected_revision is not None:
+                    # Checked under the writers' lock: nobody can write in between.
+                    table = self.meta["revisions"]
+                    current = int(conn.execute(select(func.max(table.c.revision))).scalar()
+                                  or 0)
+                    if current != expected_revision:
+                        raise StoreError("store.stale", expected=expected_revision,
+                                         current=current)
                 rev = self._open_revision(conn, layer, mode.value, user, source, message,
                                           warnings)
                 removed = 0
