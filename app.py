@@ -35,7 +35,10 @@ try:
     opened = cache.current()
     settings = opened.settings
 except AtlasError as exc:
-    st.error(tr("atlas_unavailable", url=cache.atlas_url(), reason=exc.message(state.lang())))
+    st.error(tr("atlas_unavailable", url=cache.display_url(), reason=exc.message(state.lang())))
+    st.stop()
+except Exception as exc:  # noqa: BLE001 - e.g. a database that does not answer
+    st.error(tr("atlas_unavailable", url=cache.display_url(), reason=type(exc).__name__))
     st.stop()
 st.sidebar.markdown(f"**{settings.title_in(state.lang())}**")
 if settings.fictional:

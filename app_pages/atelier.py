@@ -162,13 +162,17 @@ def _what_if(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: 
     proposals = list(st.session_state[state.PROPOSALS])
     fmap = cache.territory_map(url, revision, code, (WATER,), lang)
     group = maps.proposals_group(proposals, labels, tr("atelier.proposals"))
-    result = maps.show(fmap, key=WHATIF_MAP_KEY, returned=[maps.MAP_CLICK], extra=group)
-    click = state.new_click(f"{WHATIF_MAP_KEY}:{code}",
-                            maps.clicked_point(result, maps.MAP_CLICK))
-    if click is not None:
+    # A click on the background reports "last_clicked"; one on a water point or a
+    # boundary may report only "last_object_clicked": either proposes a point there.
+    result = maps.show(fmap, key=WHATIF_MAP_KEY, returned=[maps.MAP_CLICK, maps.OBJECT_CLICK],
+                       extra=group)
+    clicks = [state.new_click(f"{WHATIF_MAP_KEY}:{code}:{name}",
+                              maps.clicked_point(result, name))
+              for name in (maps.MAP_CLICK, maps.OBJECT_CLICK)]
+    places = {(round(c["lng"], 6), round(c["lat"], 6)) for c in clicks if c is not None}
+    if places:
         st.session_state[state.PROPOSALS] = [
-            *proposals, {"lon": round(click["lng"], 6), "lat": round(click["lat"], 6),
-                         "type": kind}]
+            *proposals, *({"lon": lon, "lat": lat, "type": kind} for lon, lat in sorted(places))]
         st.rerun()
     level = tree.finest_level
     try:

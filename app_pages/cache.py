@@ -42,6 +42,20 @@ def atlas_url() -> str:
     return os.environ.get("ATLAS_URL") or DEFAULT_ATLAS
 
 
+def display_url() -> str:
+    """``ATLAS_URL`` without its password, for what the page shows."""
+    url = atlas_url()
+    if "://" not in url:
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://…"
+
+
 @st.cache_resource(show_spinner=False)
 def _open(url: str) -> Atlas:
     return atlas.open(url)

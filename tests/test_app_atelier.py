@@ -9,6 +9,7 @@ import pandas as pd
 from test_app_support import assert_ok, click_map, download_bytes, map_args, pick
 
 from atlas.diagnostics import priority_localities
+from atlas.render.offline import external_resources
 
 pytest_plugins = ["test_app_support"]  # fixtures: app_env, read_only_app
 
@@ -36,6 +37,8 @@ def test_presentation_walks_through_the_communes_of_a_departement(read_only_app)
     assert at.session_state["presenting"] is False
     assert [b.proto.label for b in at.get("download_button")] == [
         "Présentation HTML (hors ligne)"]
+    book = download_bytes(at, "Présentation HTML (hors ligne)").decode("utf-8")
+    assert "Ndou" in book and external_resources(book) == []
 
 
 def test_what_if_counts_the_people_a_proposed_water_point_serves(read_only_app, demo_atlas):
@@ -43,7 +46,7 @@ def test_what_if_counts_the_people_a_proposed_water_point_serves(read_only_app, 
     at.switch_page("app_pages/atelier.py").run()
     at.get("button_group")[0].set_value("whatif").run()
     assert_ok(at)
-    assert map_args(at)["returned_objects"] == ["last_clicked"]
+    assert map_args(at)["returned_objects"] == ["last_clicked", "last_object_clicked"]
     gain = next(m for m in at.metric if m.label == "Personnes nouvellement desservies")
     assert gain.value == "0"
     # The facilitator clicks on the locality farthest from any water point.

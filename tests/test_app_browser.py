@@ -94,20 +94,28 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def click_at(page, handle, frame, lat: float, lng: float) -> None:
-    """Click the map at a place, once the iframe has its final size."""
-    previous = None
-    for _ in range(50):
-        box = handle.bounding_box()
-        size = frame.evaluate("() => window.AtlasMap.maps[0].getSize()")
-        current = (box["width"], box["height"], size["x"], size["y"])
-        if current == previous and abs(box["width"] - size["x"]) < 2:
-            break
-        previous = current
-        time.sleep(0.2)
-    frame.evaluate("() => { window.AtlasMap.maps[0].invalidateSize(false); return 1; }")
-    xy = frame.evaluate(f"() => window.AtlasMap.maps[0].latLngToContainerPoint([{lat}, {lng}])")
-    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+def click_at(page, predicate: str, lat: float, lng: float) -> None:
+    """Click the map (the frame where ``predicate`` holds) at a place, once the iframe has
+    its final size; looks the frame up again if a rerun replaced it meanwhile."""
+    for _ in range(3):
+        handle, frame = map_frame(page, predicate)
+        try:
+            previous = None
+            for _ in range(50):
+                box = handle.bounding_box()
+                size = frame.evaluate("() => window.AtlasMap.maps[0].getSize()")
+                current = (box["width"], box["height"], size["x"], size["y"])
+                if current == previous and abs(box["width"] - size["x"]) < 2:
+                    break
+                previous = current
+                time.sleep(0.2)
+            xy = frame.evaluate(
+                f"() => window.AtlasMap.maps[0].latLngToContainerPoint([{lat}, {lng}])")
+        except Exception:  # noqa: BLE001 - frame replaced: look for the new one
+            continue
+        page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+        return
+    raise AssertionError("the map frame kept being replaced")
 
 
 def focus_is(name: str) -> str:
@@ -134,9 +142,8 @@ def test_the_app_works_offline_in_chromium(demo_atlas_path, demo_atlas, tmp_path
         choose(page, "Région", "Korel")
         map_frame(page, focus_is("Korel"))
         choose(page, "Département", "Oudjo")
-        handle, frame = map_frame(page, focus_is("Oudjo"))
         point = demo_atlas.territories.geometry("ZZ010102").representative_point()
-        click_at(page, handle, frame, point.y, point.x)
+        click_at(page, focus_is("Oudjo"), point.y, point.x)
         try:  # the breadcrumb of the selection, under the page title
             page.get_by_text("Ndou, Oudjo, Korel, Sorane").first.wait_for(timeout=20_000)
         except Exception:
@@ -167,6 +174,16 @@ def test_the_app_works_offline_in_chromium(demo_atlas_path, demo_atlas, tmp_path
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Map").click()
         map_frame(page, DRAWN)
         page.screenshot(path=str(OUTPUT / "app_map_en.png"))
+
+        # Workshop, what-if: a click on the map proposes a water point, the gain follows.
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workshop").click()
+        page.get_by_text("What if… (water points)").click()
+        page.get_by_text("Type of proposed water point").wait_for(timeout=30_000)
+        what_if = "window.__GLOBAL_DATA__.returned_objects.includes('last_clicked') && "
+        what_if_map = focus_is("Ndou").replace("return ", "return " + what_if, 1)
+        click_at(page, what_if_map, point.y, point.x)
+        page.get_by_role("button", name="Proposals GeoJSON").wait_for(timeout=30_000)
+        page.screenshot(path=str(OUTPUT / "app_whatif_en.png"))
 
     assert requests.external == [], requests.external
     assert requests.page_errors == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from test_app_support import assert_ok, click_map, map_args, pick
+import pytest
+from test_app_support import assert_ok, click_map, map_args, new_app, pick
 
 from app_pages import maps
 from atlas.render.offline import external_resources
@@ -85,3 +86,24 @@ def test_english_labels_and_level_names(read_only_app):
     assert at.title[0].value == "Map"
     assert [s.label for s in at.sidebar.selectbox] == ["Region"]
     assert at.selectbox(key="carte_indicator").options[0] == "— None —"
+
+
+def test_an_unreachable_atlas_is_reported_without_its_password(app_env, monkeypatch):
+    monkeypatch.setenv("ATLAS_URL", "postgresql://planner:secret@127.0.0.1:1/atlas")
+    at = new_app()
+    assert "planner:***@127.0.0.1" in at.error[0].value
+    assert "secret" not in at.error[0].value
+
+
+@pytest.mark.postgis
+def test_the_same_app_serves_a_postgis_atlas(app_env, monkeypatch, demo_atlas_path, postgis_url):
+    from atlas.store.copy import copy_atlas
+
+    copy_atlas(demo_atlas_path, postgis_url)
+    monkeypatch.setenv("ATLAS_URL", postgis_url)
+    at = pick(new_app(), "ZZ01", "ZZ0101", COMMUNE)
+    assert at.caption[0].value == "Ndou, Oudjo, Korel, Sorane"
+    assert '"Ndou"' in map_args(at)["script"]
+    at.switch_page("app_pages/donnees.py").run()
+    assert_ok(at)
+    assert "water_points" in set(at.dataframe[0].value["Couche"])
