@@ -31,7 +31,6 @@ import atlas
 from atlas.ingest import import_file
 from atlas.render.maps import territory_map
 from atlas.render.offline import export_html
-from atlas.render.sheets import territory_sheet
 
 HOSTILE_REGION = "ZZ01"
 #: What an injection would look like if it had become markup.
@@ -71,15 +70,21 @@ def hostile_atlas(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pages(hostile_atlas, tmp_path_factory):
-    """The region's fact sheet and its exported offline map, as files."""
-    folder = tmp_path_factory.mktemp("pages")
-    sheet = territory_sheet(hostile_atlas, HOSTILE_REGION, lang="fr")
-    sheet_path = folder / "fiche.html"
-    sheet_path.write_text(sheet.html, encoding="utf-8")
+def map_page(hostile_atlas, tmp_path_factory):
+    """The region's exported offline map, as a file."""
     fmap = territory_map(hostile_atlas, HOSTILE_REGION, layers=["water_points", "localities"])
-    map_path = export_html(fmap, folder / "carte.html")
-    return {"sheet": sheet_path, "map": map_path}
+    return export_html(fmap, tmp_path_factory.mktemp("map") / "carte.html")
+
+
+@pytest.fixture(scope="module")
+def sheet_page(hostile_atlas, tmp_path_factory):
+    """The region's fact sheet, as a file."""
+    from atlas.render.sheets import territory_sheet  # imported here: landing separately
+
+    path = tmp_path_factory.mktemp("sheet") / "fiche.html"
+    path.write_text(territory_sheet(hostile_atlas, HOSTILE_REGION, lang="fr").html,
+                    encoding="utf-8")
+    return path
 
 
 def test_imported_hostile_names_are_stored_verbatim(hostile_atlas):
@@ -91,8 +96,8 @@ def test_imported_hostile_names_are_stored_verbatim(hostile_atlas):
     assert hostile_atlas.history()[-1].user == HTML_INJECTION
 
 
-def test_the_fact_sheet_shows_hostile_names_escaped(pages):
-    html = pages["sheet"].read_text(encoding="utf-8")
+def test_the_fact_sheet_shows_hostile_names_escaped(sheet_page):
+    html = sheet_page.read_text(encoding="utf-8")
     for raw in RAW_MARKUP:
         assert raw not in html
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html  # the region's name
@@ -102,8 +107,8 @@ def test_the_fact_sheet_shows_hostile_names_escaped(pages):
     assert not any("__pwned" in body for body in scripts)
 
 
-def test_the_exported_map_shows_hostile_names_escaped(pages):
-    html = pages["map"].read_text(encoding="utf-8")
+def test_the_exported_map_shows_hostile_names_escaped(map_page):
+    html = map_page.read_text(encoding="utf-8")
     for raw in RAW_MARKUP:
         assert raw not in html
     assert "\\u003cscript\\u003ewindow.__pwned=1\\u003c/script\\u003e" in html  # in the data
@@ -115,9 +120,9 @@ def test_the_exported_map_shows_hostile_names_escaped(pages):
 
 
 @pytest.mark.browser
-def test_hostile_names_do_not_run_in_chromium(pages):
+def test_hostile_names_do_not_run_in_chromium(map_page, sheet_page):
     with offline_page() as (page, requests):
-        page.goto(pages["map"].as_uri())
+        page.goto(map_page.as_uri())
         page.wait_for_function("window.AtlasMap && AtlasMap.maps.length === 1 &&"
                                " AtlasMap.maps[0]._loaded")
         shown = page.evaluate("""() => {
@@ -136,7 +141,7 @@ def test_hostile_names_do_not_run_in_chromium(pages):
         }""")
         page.wait_for_timeout(200)
         map_pwned = page.evaluate("window.__pwned || 0")
-        page.goto(pages["sheet"].as_uri())
+        page.goto(sheet_page.as_uri())
         page.wait_for_load_state("load")
         page.wait_for_timeout(200)
         sheet = page.evaluate("""() => ({text: document.body.innerText,
