@@ -26,7 +26,11 @@ from atlas.errors import AtlasError  # noqa: E402
 # Google's CDN, so the page icon is set here and the pages keep their Material icons.
 st.set_page_config(page_title="atlas-territorial", page_icon="🗺️", layout="wide")
 state.init()
-assets.publish()
+try:
+    assets.publish()
+except AtlasError as exc:  # Leaflet not vendored: `make install` builds it
+    st.error(exc.message(state.lang()))
+    st.stop()
 
 st.sidebar.segmented_control("Langue · Language", ["fr", "en"], key=state.LANG,
                              format_func=lambda code: {"fr": "Français", "en": "English"}[code],

@@ -26,13 +26,21 @@ def _sign_out() -> None:
     st.session_state[MESSAGE_KEY] = None
 
 
+def _client() -> str | None:
+    """The browser's address, when Streamlit knows it (not for local connections)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
+        return None
+
+
 def _submit() -> None:
     """Check the password before the run, then wipe it from the session at once."""
     name = str(st.session_state.get(NAME_KEY) or "")
     password = str(st.session_state.get(PASSWORD_KEY) or "")
     st.session_state[PASSWORD_KEY] = ""
     try:
-        outcome = sign_in(name, password, store=EditorStore())
+        outcome = sign_in(name, password, store=EditorStore(), client=_client())
     except AtlasError as exc:
         st.session_state[MESSAGE_KEY] = exc.message(state.lang())
         return

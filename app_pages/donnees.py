@@ -266,8 +266,11 @@ def _history(opened: Atlas, url: str, revision: int, lang: str) -> None:
     if not revisions:
         st.caption(tr("donnees.nothing_to_restore"))
         return
+    described = {int(row.revision): f"{int(row.revision)} · {_when(row.created_at)} · "
+                                    f"{row.user} · {state.number(row.row_count, 0)}"
+                 for row in table.itertuples()}
     chosen = st.selectbox(tr("donnees.restore_revision"), revisions, key=RESTORE_KEY,
-                          disabled=not user)
+                          disabled=not user, format_func=described.get)
     confirmed = st.checkbox(tr("donnees.restore_confirm"), key=CONFIRM_KEY, disabled=not user)
     st.button(tr("donnees.restore"), key="restore_layer", type="primary",
               disabled=not user or not confirmed, on_click=_restore_clicked,

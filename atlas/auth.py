@@ -12,9 +12,10 @@ stolen file is slow to attack on a GPU). The file is written atomically with mod
 0600. ``atlas editor add NAME`` creates an account (see :mod:`atlas.cli.editors`).
 
 Sign-in attempts are limited per user name (:class:`RateLimiter`, by default five
-failures per five minutes): while a name is locked even the right password is
-refused, so guessing cannot go on in the background. The limiter lives in the
-process memory, which is enough for a single app server; it resets on restart.
+failures per five minutes) and per client address (twenty): while a name is locked
+even the right password is refused, so guessing cannot go on in the background. The
+limiters live in the process memory, which is enough for a single app server; they
+reset on restart.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ SALT_BYTES = 16
 DIGEST_BYTES = 32
 MAX_FAILURES = 5
 WINDOW_SECONDS = 300.0
+#: Failures allowed from one client address across all names (guessing many names).
+MAX_CLIENT_FAILURES = 20
 
 
 class AuthError(AtlasError):
@@ -245,8 +248,9 @@ class RateLimiter:
             self._failures.clear()
 
 
-#: The limiter shared by every session of the process.
+#: The limiters shared by every session of the process: per name, and per client address.
 LIMITER = RateLimiter()
+CLIENT_LIMITER = RateLimiter(max_failures=MAX_CLIENT_FAILURES)
 
 
 @dataclass(frozen=True)
@@ -269,21 +273,29 @@ class SignIn:
 
 
 def sign_in(name: str, password: str, *, store: EditorStore | None = None,
-            limiter: RateLimiter | None = None) -> SignIn:
-    """Check an editor's password, within the rate limit.
+            limiter: RateLimiter | None = None, client: str | None = None,
+            client_limiter: RateLimiter | None = None) -> SignIn:
+    """Check an editor's password, within the rate limits.
 
     A locked name is refused without checking the password (so the lock also stops
     a guess that happens to be right); an unknown name counts as a failure like a
-    wrong password, and both get the same message.
+    wrong password, and both get the same message. ``client`` (the browser's address,
+    when known) has its own, larger budget, so that trying many names from one
+    machine is stopped too.
     """
     limiter = LIMITER if limiter is None else limiter
+    client_limiter = CLIENT_LIMITER if client_limiter is None else client_limiter
     store = EditorStore() if store is None else store
-    wait = limiter.retry_after(name)
+    wait = max(limiter.retry_after(name),
+               client_limiter.retry_after(client) if client else 0.0)
     if wait > 0:
         return SignIn(False, None, "locked", wait)
     if name.strip() and store.verify(name, password):
         limiter.success(name)
         return SignIn(True, name.strip(), "ok")
     limiter.failure(name)
-    wait = limiter.retry_after(name)
+    if client:
+        client_limiter.failure(client)
+    wait = max(limiter.retry_after(name),
+               client_limiter.retry_after(client) if client else 0.0)
     return SignIn(False, None, "locked" if wait > 0 else "wrong", wait)

@@ -122,8 +122,9 @@ def test_restore_needs_an_editor(writable_app):
     assert at.button(key="restore_layer").disabled
     assert at.selectbox(key="restore_revision").disabled
     sign_in(at, EDITOR, PASSWORD)
-    oldest = at.selectbox(key="restore_revision").options[-1]
-    at.selectbox(key="restore_revision").set_value(int(oldest))
+    oldest = opened.history("water_points")[0].revision
+    assert at.selectbox(key="restore_revision").options[-1].startswith(f"{oldest} · ")
+    at.selectbox(key="restore_revision").set_value(oldest)
     at.checkbox(key="restore_confirm").check().run()
     assert not at.button(key="restore_layer").disabled
     at.button(key="restore_layer").click().run()

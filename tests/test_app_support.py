@@ -17,7 +17,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from atlas.auth import LIMITER, EditorStore
+from atlas.auth import CLIENT_LIMITER, LIMITER, EditorStore
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 60
@@ -46,8 +46,10 @@ def app_env(monkeypatch, tmp_path):
     monkeypatch.setenv("ATLAS_LANG", "fr")
     EditorStore(editors).add(EDITOR, PASSWORD)
     LIMITER.reset()
+    CLIENT_LIMITER.reset()
     yield tmp_path
     LIMITER.reset()
+    CLIENT_LIMITER.reset()
 
 
 @pytest.fixture

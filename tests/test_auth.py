@@ -114,6 +114,18 @@ def test_unknown_names_get_the_same_answer_and_count_too(store):
     assert not sign_in("", "", store=store, limiter=limiter).ok
 
 
+def test_one_client_trying_many_names_is_stopped_too(store):
+    names, clients = RateLimiter(clock=Clock()), RateLimiter(max_failures=3, clock=Clock())
+    for name in ("ali", "binta", "coumba"):
+        assert not sign_in(name, "guess guess", store=store, limiter=names,
+                           client="10.0.0.7", client_limiter=clients).ok
+    refused = sign_in("awa", "correct horse battery", store=store, limiter=names,
+                      client="10.0.0.7", client_limiter=clients)
+    assert refused.reason == "locked"
+    assert sign_in("awa", "correct horse battery", store=store, limiter=names,
+                   client="10.0.0.8", client_limiter=clients).ok
+
+
 def test_success_clears_the_failures(store):
     limiter = RateLimiter(clock=Clock())
     for _ in range(MAX_FAILURES - 1):
