@@ -38,8 +38,12 @@ def show(fmap: folium.Map, *, key: str, returned: Sequence[str], height: int = 5
     ``feature_group_to_add``), e.g. the proposals of the what-if mode.
     """
     fresh = localise(copy.deepcopy(fmap))
+    # render=False: st_folium renders the map itself anyway; rendering the whole page
+    # too would lex every layer's GeoJSON as a Jinja template a second time (branca
+    # wraps each rendered script in a new template), for the same arguments.
     result = st_folium(fresh, key=key, height=height, use_container_width=True,
-                       returned_objects=list(returned), feature_group_to_add=extra)
+                       returned_objects=list(returned), feature_group_to_add=extra,
+                       render=False)
     return result or {}
 
 
