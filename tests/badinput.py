@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import struct
 import zipfile
@@ -53,6 +54,9 @@ BIDI_OVERRIDE = "abc\u202eevil\u202c def"
 HOSTILE_NAMES = (SQL_INJECTION, HTML_INJECTION, ATTRIBUTE_BREAKOUT, TEMPLATE_INJECTION,
                  CONTROL_CHARACTERS, BIDI_OVERRIDE)
 
+#: Characters a terminal would obey rather than show (reports must escape them).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 WP_HEADER = ["code", "nom", "type", "etat", "lat", "lon"]
 MG_HEADER = ["code", "nom", "type", "annee", "wkt"]
 
@@ -82,6 +86,24 @@ class Case:
     def __str__(self) -> str:
         """The name, as pytest shows it."""
         return self.name
+
+
+# -- the atlas the corpus is imported into -------------------------------------------------
+def territory_frame() -> gpd.GeoDataFrame:
+    """The corpus atlas's territories: the square boxes of :data:`TERRITORY_BOXES`."""
+    rows = [{"code": code, "name": name, "level": level, "parent_code": parent,
+             "country": "SN"} for code, name, level, parent, _ in TERRITORY_BOXES]
+    geoms = [shapely.MultiPolygon([shapely.box(*box)]) for *_, box in TERRITORY_BOXES]
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=4326)
+
+
+def seed_points() -> gpd.GeoDataFrame:
+    """Water points already in the layer, so that "unchanged" means something."""
+    n = 5
+    return gpd.GeoDataFrame({
+        "wp_id": [f"SEED{i}" for i in range(n)], "name": [f"Existant {i}" for i in range(n)],
+        "source_type": ["borehole"] * n, "status": ["functional"] * n,
+    }, geometry=[shapely.Point(WEST[0], WEST[1] + 0.01 * i) for i in range(n)], crs=4326)
 
 
 # -- small writers ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import badinput
 import geopandas as gpd
 import pandas as pd
 import pytest
+from badinput import territory_frame
 from conftest import TEST_SETTINGS
 from reliability_worker import (
     LAYER,
@@ -32,7 +33,6 @@ from reliability_worker import (
     spawn,
     wait_until,
 )
-from test_reliability_corpus import territory_frame
 
 import atlas
 from atlas.errors import IngestError, StoreError

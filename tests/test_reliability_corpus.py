@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import badinput
-import geopandas as gpd
-import pandas as pd
 import pytest
-import shapely
-from badinput import ACCEPTED, CASES, HOSTILE_NAMES, HTML_INJECTION, WEST, Case
+from badinput import (
+    ACCEPTED,
+    CASES,
+    CONTROLS,
+    HOSTILE_NAMES,
+    HTML_INJECTION,
+    Case,
+    seed_points,
+    territory_frame,
+)
 from conftest import TEST_SETTINGS
 from pgcluster import drop_schema, with_schema
 
@@ -34,26 +40,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Measured \\(M\\) geometry:UserWa
 
 #: A placeholder left unfilled in a message.
 PLACEHOLDER = re.compile(r"\{\w+\}")
-#: Characters a terminal would obey rather than show.
-CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def territory_frame() -> gpd.GeoDataFrame:
-    """The corpus atlas's territories: square boxes (see badinput.TERRITORY_BOXES)."""
-    rows = [{"code": code, "name": name, "level": level, "parent_code": parent,
-             "country": "SN"} for code, name, level, parent, _ in badinput.TERRITORY_BOXES]
-    geoms = [shapely.MultiPolygon([shapely.box(*box)])
-             for *_, box in badinput.TERRITORY_BOXES]
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=4326)
-
-
-def seed_points() -> gpd.GeoDataFrame:
-    """Water points already in the layer, so that "unchanged" means something."""
-    n = 5
-    return gpd.GeoDataFrame({
-        "wp_id": [f"SEED{i}" for i in range(n)], "name": [f"Existant {i}" for i in range(n)],
-        "source_type": ["borehole"] * n, "status": ["functional"] * n,
-    }, geometry=[shapely.Point(WEST[0], WEST[1] + 0.01 * i) for i in range(n)], crs=4326)
 
 
 @pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis",

@@ -25,9 +25,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from badinput import CONTROLS, seed_points, territory_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_reliability_corpus import CONTROLS, seed_points, territory_frame
 
 import atlas
 from atlas.catalog import load_catalog
