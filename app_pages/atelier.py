@@ -28,14 +28,17 @@ WATER = "water_points"
 #: Key figures of a slide: (indicator, breakdown).
 KEY_FIGURES = (("pop_total", ""), ("pop_within_500m", ""), ("wp_functional", ""),
                ("sch_water_basic", ""), ("priority_localities", "localities"))
-LARGE_TYPE = """
+#: Not only a <style>: Streamlit sends style-only HTML to a container where, in 1.67, it
+#: does not reach the page, so an empty marker element comes with it.
+LARGE_TYPE = """<span class="atlas-presenting"></span>
 <style>
 [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stSidebarCollapsedControl"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label {
   font-size: 1.5rem !important; }
-[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {
+  font-size: 3.2rem !important; line-height: 1.2 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
 h1 { font-size: 3.6rem !important; }
 </style>
@@ -71,8 +74,12 @@ def _figures(url: str, revision: int, code: str, lang: str) -> None:
             shown.append(rows.iloc[0])
     if not shown:
         return
-    for column, row in zip(st.columns(len(shown)), shown, strict=True):
-        unit = f" {row['unit']}" if isinstance(row["unit"], str) and row["unit"] else ""
+    per_row = 3  # labels are long sentences: three figures side by side stay readable
+    columns = [c for start in range(0, len(shown), per_row)
+               for c in st.columns(per_row)][:len(shown)]
+    for column, row in zip(columns, shown, strict=True):
+        unit = f" {row['unit']}" if isinstance(row["unit"], str) \
+            and row["unit"] not in ("", "nb") else ""
         parent = row["parent_value"]
         column.metric(str(row["label"]), state.number(row["value"], 0) + unit,
                       help=tr("atelier.parent_value", value=state.number(parent, 0) + unit)
@@ -99,7 +106,7 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
         return
     index = st.session_state.get(state.SLIDE, 0) % len(chosen)
     slide = chosen[index]
-    nav = st.columns([1, 1, 4, 2])
+    nav = st.columns([2, 2, 4, 3])
     nav[0].button(tr("atelier.previous"), on_click=_move, args=(-1, len(chosen)),
                   key="slide_previous", width="stretch")
     nav[1].button(tr("atelier.next"), on_click=_move, args=(1, len(chosen)),
@@ -114,7 +121,9 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
     _figures(url, revision, slide, lang)
     fmap = cache.territory_map(url, revision, slide, (WATER,) if WATER in catalog else (),
                                lang)
-    maps.show(fmap, key=SLIDE_MAP_KEY, returned=[], height=620 if presenting else 480)
+    # Another key in full screen: the map is drawn anew at the wider size.
+    maps.show(fmap, key=f"{SLIDE_MAP_KEY}_{int(presenting)}", returned=[],
+              height=620 if presenting else 480)
     if not presenting:
         parent = state.territory()
         st.download_button(
