@@ -29,6 +29,8 @@ LAYER_KEY = "import_layer"
 MODE_KEY = "import_mode"
 SKIP_KEY = "import_skip"
 CRS_KEY = "import_crs"
+LEVEL_KEY = "import_level"
+TERRITORIES = "territories"
 MAPPING_KEY = "import_mapping"
 MESSAGE_KEY = "donnees_message"
 HISTORY_LAYER_KEY = "history_layer"
@@ -98,7 +100,7 @@ def _plan(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
         planned["plan"] = import_file(
             opened, planned["path"], planned["layer"], mode=planned["mode"],
             mapping=planned["overrides"] or None, crs=planned["crs"] or None,
-            skip_invalid=planned["skip"], lang=lang)
+            skip_invalid=planned["skip"], lang=lang, level=planned.get("level"))
     except AtlasError as exc:
         planned["error"] = exc.message(lang)
 
@@ -114,7 +116,9 @@ def _analyse(opened: Atlas, lang: str) -> None:
     planned = {"folder": folder, "path": str(path), "name": path.name,
                "layer": st.session_state[LAYER_KEY], "mode": st.session_state[MODE_KEY],
                "skip": bool(st.session_state.get(SKIP_KEY)),
-               "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {}}
+               "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {},
+               "level": st.session_state.get(LEVEL_KEY)
+               if st.session_state[LAYER_KEY] == TERRITORIES else None}
     _plan(opened, planned, lang)
     st.session_state[state.PLAN] = planned
 
@@ -218,6 +222,11 @@ def _import(opened: Atlas, lang: str) -> None:
     options[1].radio(tr("donnees.mode"), MODES, key=MODE_KEY, horizontal=True,
                      format_func=state.labels("donnees.mode_", MODES).__getitem__)
     options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder="EPSG:32628")
+    if st.session_state.get(LAYER_KEY) == TERRITORIES:
+        # A boundary file is one level of the tree: which one (région, commune...)?
+        tree = opened.territories
+        names = {lv: tree.level_name(lv, lang).capitalize() for lv in tree.levels}
+        st.selectbox(tr("donnees.level"), list(names), key=LEVEL_KEY, format_func=names.get)
     st.checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
     buttons = st.columns([1, 1, 3])
     buttons[0].button(tr("donnees.analyse"), key="analyse_import", type="primary",
