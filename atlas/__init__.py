@@ -8,16 +8,39 @@ import of a file; :func:`indicator` declares an indicator of one's own.
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .atlas import Atlas, create, open
 from .catalog import Catalog, FieldSpec, LayerSpec, load_catalog
-from .diagnostics import indicator
 from .errors import AtlasError
-from .ingest import ImportPlan, import_file, import_territories
 from .settings import AtlasSettings
 from .store import Revision, WriteMode
 from .territories import Territory, TerritoryTree
 
+if TYPE_CHECKING:
+    from .diagnostics import indicator
+    from .ingest import ImportPlan, import_file, import_territories
+
 __version__ = "0.1.0"
+
+#: Names loaded on first use, so that opening an atlas (the app's first page, the CLI)
+#: does not pay for the diagnostics and import machinery it may not need.
+_LAZY = {
+    "indicator": "diagnostics",
+    "ImportPlan": "ingest",
+    "import_file": "ingest",
+    "import_territories": "ingest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the lazily exported names (see ``_LAZY``)."""
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Atlas",

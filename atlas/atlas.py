@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -26,6 +26,9 @@ from .store import Revision, Store, WriteMode, create_store, open_store
 from .store.base import BBox
 from .store.frames import checksum as frame_checksum
 from .territories import TerritoryTree
+
+if TYPE_CHECKING:
+    from .render.sheet_document import Sheet
 
 TERRITORIES = "territories"
 TERRITORY_FIELD = "territory_code"
@@ -206,6 +209,16 @@ class Atlas:
         from .render.static import static_map
 
         return static_map(self, territory, **options)
+
+    def sheet(self, code: str, lang: str | None = None, **options: Any) -> Sheet:
+        """Fact sheet of one territory (any level), shown inline in Jupyter.
+
+        ``.to_html(path)`` and ``.to_pdf(path)`` save it. Options are those of
+        :func:`atlas.render.sheets.territory_sheet` (``layers``, ``list_size``, ``today``).
+        """
+        from .render.sheets import territory_sheet
+
+        return territory_sheet(self, code, lang, **options)
 
     # -- summaries ----------------------------------------------------------------------
     def layers(self, lang: str | None = None) -> pd.DataFrame:
