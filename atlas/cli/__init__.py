@@ -12,7 +12,7 @@ from .options import main
 
 #: Modules that define sub-commands, imported for their registration side effect.
 COMMAND_MODULES = ("layers", "demo", "store_admin", "importing", "diagnose", "render",
-                   "editors", "roles")
+                   "editors", "roles", "reports")
 
 for _name in COMMAND_MODULES:
     try:

@@ -1,0 +1,322 @@
+"""Atlas books: a PDF to print and an HTML presentation to project, page by page.
+
+A book is a cover, a table of contents, an overview map of all its territories, then
+one page per territory (or each territory's full fact sheet) in the chosen order,
+optionally grouped by parent territory. ::
+
+    from atlas.render.book import atlas_book
+
+    atlas_book(atlas, "atlas.pdf", parent="ZZ0101")              # communes of a département
+    atlas_book(atlas, "atlas.html", sort="indicator:pop_total")  # presentation, by size
+
+The PDF's territory pages are rendered by a pool of processes (one per core), each
+writing a chunk of pages to its own PDF, then merged with pypdf with bookmarks per
+group and territory: WeasyPrint is single-threaded, and a 550-commune book is mostly
+WeasyPrint and matplotlib work. The result is written under a temporary name and
+moved into place, so a failure (named after the territory that caused it) never
+leaves a half-written book.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..i18n import normalise_language, t
+from .book_front import BookInfo, book_info, overview_picture
+from .book_pages import LAYOUTS
+from .book_plan import BookPlan, make_plan, parse_sort, selection, sort_values
+from .book_render import Chunk, ChunkResult, Renderer, RenderJob, run_chunk, start_worker
+from .sheet_data import ReportData
+from .sheet_document import HTML_SUFFIXES, PDF_SUFFIXES, ReportError, atomic_write, render_pdf
+from .sheet_maps import legend_picture, map_layers
+from .sheet_templates import render
+
+if TYPE_CHECKING:
+    from ..atlas import Atlas
+
+#: progress(done, total, name of the last territory done)
+Progress = Callable[[int, int, str], None]
+#: Below this many territories the pool's start-up costs more than it saves.
+POOL_THRESHOLD = 4
+MAX_CHUNK = 12
+
+
+def default_workers() -> int:
+    """One worker per core available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_method() -> str:
+    """``fork`` where the system has it, else ``spawn``.
+
+    With ``fork`` workers start at once, and a user's script without an
+    ``if __name__ == "__main__"`` guard is not run again in each worker (as ``spawn``
+    would do). Workers open their own connection to the atlas, never the parent's.
+    """
+    from multiprocessing import get_all_start_methods
+
+    return "fork" if "fork" in get_all_start_methods() else "spawn"
+
+
+def plan_book(atlas: Atlas, *, parent: str | None = None, level: int | str | None = None,
+              sort: str | None = "name", group_by: int | str | None = None,
+              lang: str | None = None, data: ReportData | None = None) -> BookPlan:
+    """The territories of a book in order, without rendering anything."""
+    lang = normalise_language(lang)
+    tree = atlas.territories
+    number, codes = selection(tree, parent, level)
+    key = parse_sort(sort)
+    table = None
+    label = ""
+    if key.indicator:
+        data = data or ReportData(atlas, number, lang, scope=parent)
+        table = data.table
+        label = _sort_label(table, key.indicator, key.ascending, lang)
+    return make_plan(tree, lang, parent=parent, level=number, codes=codes, sort=sort,
+                     group_by=group_by, table=table, sort_label=label)
+
+
+def _sort_label(table: Any, indicator: str, ascending: bool, lang: str) -> str:
+    rows = table[table["indicator"] == indicator]
+    name = str(rows["label"].iloc[0]) if len(rows) else indicator
+    return t("reports.sort_indicator", lang, indicator=name,
+             order=t("reports.ascending" if ascending else "reports.descending", lang))
+
+
+def atlas_book(atlas: Atlas, output: str | os.PathLike[str], *, parent: str | None = None,
+               level: int | str | None = None, sort: str | None = "name",
+               group_by: int | str | None = None, lang: str | None = None,
+               layout: str = "summary", layers: Sequence[str] | None = None,
+               workers: int | None = None, progress: Progress | None = None,
+               today: date | None = None) -> Path:
+    """Write an atlas book: ``.pdf`` to print, ``.html`` to project (see the module doc).
+
+    ``layout`` is ``summary`` (one page per territory: map and key figures), ``map``
+    (one large map per territory) or ``sheets`` (each territory's full fact sheet);
+    ``layers`` the map layers; ``workers`` the processes for the PDF (default: one per
+    core); ``progress(done, total, name)`` is called as territories are done.
+    """
+    lang = normalise_language(lang)
+    target = Path(output)
+    suffix = target.suffix.lower()
+    if suffix not in PDF_SUFFIXES + HTML_SUFFIXES:
+        raise ReportError("reports.bad_format", suffix=suffix or str(target),
+                          choices=".pdf, .html")
+    if layout not in LAYOUTS:
+        raise ReportError("reports.bad_layout", layout=layout, choices=", ".join(LAYOUTS))
+    tree = atlas.territories
+    number, _ = selection(tree, parent, level)
+    data = ReportData(atlas, number, lang, scope=parent, today=today,
+                      figures=layout != "map" or parse_sort(sort).indicator not in (None, ""))
+    plan = plan_book(atlas, parent=parent, level=level, sort=sort, group_by=group_by,
+                     lang=lang, data=data)
+    key = parse_sort(sort)
+    needs_figures = layout != "map"
+    table, lists = data.shared() if needs_figures else (None, None)
+    info = book_info(atlas, plan, lang, layout, data.produced)
+    indicator = sort_values(data.table, key) if key.indicator else None
+    pdf = suffix in PDF_SUFFIXES
+    with tempfile.TemporaryDirectory(prefix="atlas-book-") as folder:
+        images = {"fmt": "jpeg", "folder": folder} if pdf else {}
+        info.overview = overview_picture(atlas, plan, lang, data.produced, data.today,
+                                         indicator, plan.sort_label if key.indicator else None,
+                                         **images)
+        if pdf and layout != "sheets":
+            wide = layout == "map"
+            info.legend = legend_picture(atlas, layers, lang, _present(atlas, layers, parent),
+                                         columns=5 if wide else 3,
+                                         width_mm=277 if wide else 150, folder=folder)
+        job = RenderJob(url=str(atlas.url), lang=lang, level=plan.level, layout=layout,
+                        layers=tuple(layers) if layers is not None else None,
+                        today=data.today, scope=parent, folder=folder, info=info,
+                        table=table, lists=lists)
+        if pdf:
+            return _write_pdf(atlas, plan, job, target, workers, progress)
+        return _write_slides(atlas, plan, job, target, workers, progress)
+
+
+def _present(atlas: Atlas, layers: Sequence[str] | None, parent: str | None
+             ) -> dict[str, list[object]]:
+    """Category values of each map layer under ``parent``, for the shared legend."""
+    found: dict[str, list[object]] = {}
+    for name in map_layers(atlas, layers):
+        spec = atlas.spec(name)
+        columns = [spec.style.by] if spec.style.by else [spec.id_field]
+        frame = atlas.read(name, territory=parent, columns=columns)
+        if len(frame):
+            found[name] = list(frame[spec.style.by].dropna().unique()) if spec.style.by \
+                else []
+    return found
+
+
+# -- running the chunks ------------------------------------------------------------------
+
+def _chunks(plan: BookPlan, workers: int, kind: str, first_page: int = 0,
+            pages_each: int = 1) -> list[Chunk]:
+    entries = plan.entries
+    size = max(1, min(MAX_CHUNK, math.ceil(len(entries) / max(1, workers * 4))))
+    return [Chunk(index=i // size, entries=tuple(entries[i:i + size]),
+                  first_page=first_page + i * pages_each if first_page else 0, kind=kind)
+            for i in range(0, len(entries), size)]
+
+
+def _fail(result: ChunkResult) -> None:
+    assert result.error is not None
+    code, name, detail = result.error
+    raise ReportError("reports.territory_failed", name=name, code=code,
+                      detail=detail.splitlines()[0])
+
+
+def _run(atlas: Atlas, job: RenderJob, chunks: list[Chunk], workers: int | None,
+         progress: Progress | None, total: int,
+         meanwhile: Callable[[], Any] | None = None) -> list[ChunkResult]:
+    """Render every chunk, in a process pool when it pays; results in chunk order.
+
+    ``meanwhile`` runs in this process once the chunks are handed out (the book's
+    front, when its page numbers are known in advance).
+    """
+    workers = default_workers() if workers is None else max(1, int(workers))
+    done = 0
+    results: list[ChunkResult] = []
+
+    def report(chunk: Chunk) -> None:
+        nonlocal done
+        done += len(chunk.entries)
+        if progress is not None:
+            progress(done, total, chunk.entries[-1].name)
+
+    if workers == 1 or total < POOL_THRESHOLD:
+        if meanwhile is not None:
+            meanwhile()
+        renderer = Renderer(job, atlas=atlas)
+        for chunk in chunks:
+            result = renderer.run(chunk)
+            if result.error:
+                _fail(result)
+            results.append(result)
+            report(chunk)
+        return results
+    context = get_context(_start_method())
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
+                             initializer=start_worker, initargs=(job,)) as pool:
+        pending = {pool.submit(run_chunk, chunk): chunk for chunk in chunks}
+        if meanwhile is not None:
+            meanwhile()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                chunk = pending.pop(future)
+                result = future.result()
+                if result.error:
+                    for other in pending:
+                        other.cancel()
+                    _fail(result)
+                results.append(result)
+                report(chunk)
+    return sorted(results, key=lambda r: r.index)
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+def _front(info: BookInfo, lang: str, page_of: Callable[[int], dict[str, int]]) -> Any:
+    """Render cover, contents and overview (their page count is known in advance)."""
+    front_pages = info.front_pages
+    info.pages = page_of(front_pages)
+    info.overview_page = front_pages
+    document = render_pdf(render("book_print.html", lang, book=info, front=True, pages=[],
+                                 first_page=0))
+    if len(document.pages) != front_pages:
+        raise RuntimeError(f"the book's front has {len(document.pages)} pages, "
+                           f"{front_pages} were planned")
+    return document
+
+
+def _write_pdf(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
+               workers: int | None, progress: Progress | None) -> Path:
+    try:
+        from pypdf import PdfWriter
+    except ImportError as exc:  # pragma: no cover - pypdf is a dependency of books
+        raise ReportError("reports.no_pypdf") from exc
+    lang, total = job.lang, len(plan.entries)
+
+    def fixed(front: int) -> dict[str, int]:
+        return {e.code: front + e.number for e in plan.entries}
+
+    fixed_layout = job.layout != "sheets"
+    front_pages = job.info.front_pages
+    front: list[Any] = []
+
+    def planned(first: int) -> dict[str, int]:
+        return {e.code: first + e.number for e in plan.entries}
+
+    def render_front() -> None:
+        front.append(_front(job.info, lang, planned))
+
+    chunks = _chunks(plan, workers or default_workers(), "pdf",
+                     front_pages + 1 if fixed_layout else 0)
+    results = _run(atlas, job, chunks, workers, progress, total,
+                   render_front if fixed_layout else None)
+    counts = [n for result in results for n in result.pages]
+    if not fixed_layout:
+        starts, page = {}, front_pages + 1
+        for entry, count in zip(plan.entries, counts, strict=True):
+            starts[entry.code] = page
+            page += count
+        front.append(_front(job.info, lang, lambda first: starts))
+    document = front[-1]
+    front_path = Path(job.folder) / "front.pdf"
+    document.write_pdf(front_path)
+
+    def write(temp: Path) -> None:
+        writer = PdfWriter()
+        writer.append(str(front_path), import_outline=False)
+        for result in results:
+            if result.path:
+                writer.append(result.path, import_outline=False)
+        _outline(writer, plan, job.info, counts, front_pages, lang)
+        writer.add_metadata({"/Title": f"{job.info.title} — {job.info.subtitle}",
+                             "/Creator": "atlas-territorial"})
+        with open(temp, "wb") as handle:
+            writer.write(handle)
+
+    return atomic_write(target, write)
+
+
+def _outline(writer: Any, plan: BookPlan, info: BookInfo, counts: list[int],
+             front_pages: int, lang: str) -> None:
+    """Bookmarks: contents, overview, then each group and its territories."""
+    writer.add_outline_item(t("reports.contents", lang), 1)
+    writer.add_outline_item(t("reports.overview", lang), front_pages - 1)
+    page = front_pages
+    index = 0
+    for group in plan.groups:
+        parent = writer.add_outline_item(group.name, page) if group.name else None
+        for entry in group.entries:
+            writer.add_outline_item(f"{entry.number}. {entry.name}", page, parent=parent)
+            page += counts[index]
+            index += 1
+
+
+# -- presentation --------------------------------------------------------------------------------
+
+def _write_slides(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
+                  workers: int | None, progress: Progress | None) -> Path:
+    from markupsafe import Markup
+
+    chunks = _chunks(plan, workers or default_workers(), "slides")
+    results = _run(atlas, job, chunks, workers, progress, len(plan.entries))
+    slides = [Markup(s) for result in results for s in result.slides]  # noqa: S704 - ours
+    job.info.pages = {e.code: e.number + 3 for e in plan.entries}
+    html = render("book_slides.html", job.lang, book=job.info, plan=plan, slides=slides)
+    return atomic_write(target, lambda temp: temp.write_text(html, encoding="utf-8"))

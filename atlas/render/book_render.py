@@ -1,0 +1,197 @@
+"""Rendering a book's territory pages in chunks, in worker processes or in this one.
+
+Each worker opens the atlas itself, reads the map layers once
+(:class:`~.sheet_maps.PreloadedAtlas`) and receives the diagnostics table and the
+priority lists computed once by the parent, so no indicator is computed twice. A
+chunk of territories becomes one PDF file (or, for the presentation, HTML slides).
+A territory that fails does not raise across the process boundary: the chunk
+returns its code, name and the error, and the parent reports it by name.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .book_front import BookInfo
+from .book_maps import PageMapper
+from .book_pages import PAGE_MAP_SIZE, page_content
+from .book_plan import Entry
+from .sheet_data import ReportData
+from .sheet_document import render_pdf
+from .sheet_maps import PreloadedAtlas, map_layers
+from .sheet_model import PageContent
+from .sheet_templates import render
+
+
+@dataclass
+class RenderJob:
+    """What every worker needs, sent once when it starts."""
+
+    url: str
+    lang: str
+    level: int
+    layout: str
+    layers: tuple[str, ...] | None
+    today: date
+    scope: str | None
+    folder: str
+    info: BookInfo
+    table: pd.DataFrame | None = None
+    lists: dict[str, pd.DataFrame] | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive territories rendered together; ``first_page`` numbers their pages."""
+
+    index: int
+    entries: tuple[Entry, ...]
+    first_page: int = 0
+    kind: str = "pdf"
+
+
+@dataclass
+class ChunkResult:
+    """A rendered chunk: its PDF (or slides) and pages per territory, or the failure."""
+
+    index: int
+    path: str | None = None
+    pages: list[int] = field(default_factory=list)
+    slides: list[str] = field(default_factory=list)
+    error: tuple[str, str, str] | None = None
+
+
+class Renderer:
+    """Renders chunks for one job (one per worker process, or one in-process)."""
+
+    def __init__(self, job: RenderJob, atlas: Any | None = None) -> None:
+        from ..atlas import open as open_atlas
+
+        self.job = job
+        self._own = atlas is None
+        self.atlas = open_atlas(job.url) if atlas is None else atlas
+        self.map_atlas = PreloadedAtlas(self.atlas, map_layers(self.atlas, job.layers))
+        self._mapper: PageMapper | None = None
+        self.data = ReportData(self.map_atlas, job.level, job.lang, scope=job.scope,
+                               today=job.today, table=job.table, lists=job.lists,
+                               figures=job.layout != "map")
+
+    def close(self) -> None:
+        """Close the atlas if this renderer opened it."""
+        if self._own:
+            self.atlas.close()
+
+    def sheet_html(self, entry: Entry) -> str:
+        """HTML of one territory's full fact sheet (``sheets`` layout)."""
+        from .sheets import sheet_content
+
+        content = sheet_content(self.data, entry.code, layers=self.job.layers,
+                                map_atlas=self.map_atlas)
+        return render("sheet.html", self.job.lang, c=content)
+
+    def page(self, entry: Entry) -> PageContent:
+        """Content of one summary or map page, its map written as a JPEG file."""
+        if self._mapper is None:
+            size, dpi = PAGE_MAP_SIZE[self.job.layout]
+            self._mapper = PageMapper(self.map_atlas, map_layers(self.map_atlas,
+                                                                 self.job.layers),
+                                      self.job.lang, size, dpi)
+        return page_content(self.data, self.map_atlas, entry, self.job.layout,
+                            self.job.layers, fmt="jpeg", folder=self.job.folder,
+                            mapper=self._mapper)
+
+    def pages_html(self, pages: list[PageContent], first_page: int) -> str:
+        """One HTML document of consecutive book pages."""
+        return render("book_print.html", self.job.lang, book=self.job.info, front=False,
+                      pages=pages, first_page=first_page)
+
+    def slide_html(self, entry: Entry) -> str:
+        """The presentation slide of one territory (an HTML fragment, images inline)."""
+        layout = "map" if self.job.layout == "map" else "summary"
+        content = page_content(self.data, self.map_atlas, entry, layout, self.job.layers)
+        return render("book_slide.html", self.job.lang, book=self.job.info, p=content)
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        """Render a chunk; a failing territory is returned, not raised."""
+        result = ChunkResult(chunk.index)
+        current = chunk.entries[0]
+        try:
+            if chunk.kind == "slides":
+                for current in chunk.entries:
+                    result.slides.append(self.slide_html(current))
+                return result
+            if self.job.layout == "sheets":
+                documents = []
+                for current in chunk.entries:
+                    documents.append(render_pdf(self.sheet_html(current)))
+                    result.pages.append(len(documents[-1].pages))
+                pages = [p for document in documents for p in document.pages]
+                self._write(result, documents[0].copy(pages))
+                return result
+            contents = []
+            for current in chunk.entries:
+                contents.append(self.page(current))
+            document = render_pdf(self.pages_html(contents, chunk.first_page))
+            current = self._check_one_page_each(chunk, document) or current
+            result.pages = [1] * len(chunk.entries)
+            self._write(result, document)
+        except Exception as exc:  # noqa: BLE001 - reported with the territory's name
+            detail = f"{type(exc).__name__}: {exc}"
+            result.error = (current.code, current.name,
+                            detail + "\n" + traceback.format_exc(limit=4))
+        return result
+
+    @staticmethod
+    def _check_one_page_each(chunk: Chunk, document: Any) -> None:
+        """Check that each territory fills exactly one page.
+
+        Each section has the anchor ``terr-<number>``; the first territory whose page
+        is missing or shifted is named in the error.
+        """
+        wanted = [f"terr-{entry.number}" for entry in chunk.entries]
+        found = [next((a for a in page.anchors if a.startswith("terr-")), None)
+                 for page in document.pages]
+        if found == wanted:
+            return None
+        for index, entry in enumerate(chunk.entries):
+            if index >= len(found) or found[index] != wanted[index]:
+                raise LayoutError(entry, len(document.pages), len(chunk.entries))
+        raise LayoutError(chunk.entries[-1], len(document.pages), len(chunk.entries))
+
+    def _write(self, result: ChunkResult, document: Any) -> None:
+        path = Path(self.job.folder) / f"chunk-{result.index:05d}.pdf"
+        document.write_pdf(path)
+        result.path = str(path)
+
+
+class LayoutError(RuntimeError):
+    """A territory's book page did not fit on exactly one page."""
+
+    def __init__(self, entry: Entry, pages: int, expected: int) -> None:
+        super().__init__(f"{pages} pages for {expected} territories; "
+                         f"{entry.name} ({entry.code}) does not fit on one page")
+
+
+#: The renderer of this worker process (set by :func:`start_worker`).
+_WORKER: Renderer | None = None
+
+
+def start_worker(job: RenderJob) -> None:
+    """Pool initializer: open the atlas and read the map layers once per process."""
+    global _WORKER
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _WORKER = Renderer(job)
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Pool task: render one chunk with this process's renderer."""
+    assert _WORKER is not None, "start_worker was not called"
+    return _WORKER.run(chunk)
