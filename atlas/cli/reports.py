@@ -6,6 +6,7 @@ project) and programme sheets; the work is in :mod:`atlas.render`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,8 @@ def book_command(ctx: click.Context, atlas: Atlas, parent: str | None, level: st
     plan = plan_book(atlas, parent=parent, level=_level(level), sort="name",
                      group_by=_level(group_by), lang=lang)
     label = t("reports.progress", lang_of(ctx), count=len(plan.entries))
-    with click.progressbar(length=len(plan.entries), label=label, file=click.get_text_stream(
-            "stderr"), show_pos=True, item_show_func=lambda name: name) as bar:
+    with click.progressbar(length=len(plan.entries), label=label, file=sys.stderr,
+                           show_pos=True, item_show_func=lambda name: name) as bar:
         state: dict[str, Any] = {"done": 0}
 
         def progress(done: int, total: int, name: str) -> None:

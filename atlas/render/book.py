@@ -296,14 +296,16 @@ def _write_pdf(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
 def _outline(writer: Any, plan: BookPlan, info: BookInfo, counts: list[int],
              front_pages: int, lang: str) -> None:
     """Bookmarks: contents, overview, then each group and its territories."""
-    writer.add_outline_item(t("reports.contents", lang), 1)
-    writer.add_outline_item(t("reports.overview", lang), front_pages - 1)
+    writer.add_outline_item(title=t("reports.contents", lang), page_number=1)
+    writer.add_outline_item(title=t("reports.overview", lang), page_number=front_pages - 1)
     page = front_pages
     index = 0
     for group in plan.groups:
-        parent = writer.add_outline_item(group.name, page) if group.name else None
+        parent = writer.add_outline_item(title=group.name, page_number=page) \
+            if group.name else None
         for entry in group.entries:
-            writer.add_outline_item(f"{entry.number}. {entry.name}", page, parent=parent)
+            writer.add_outline_item(title=f"{entry.number}. {entry.name}", page_number=page,
+                                    parent=parent)
             page += counts[index]
             index += 1
 
