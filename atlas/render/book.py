@@ -9,12 +9,12 @@ optionally grouped by parent territory. ::
     atlas_book(atlas, "atlas.pdf", parent="ZZ0101")              # communes of a département
     atlas_book(atlas, "atlas.html", sort="indicator:pop_total")  # presentation, by size
 
-The PDF's territory pages are rendered by a pool of processes (one per core), each
-writing a chunk of pages to its own PDF, then merged with pypdf with bookmarks per
-group and territory: WeasyPrint is single-threaded, and a 550-commune book is mostly
-WeasyPrint and matplotlib work. The result is written under a temporary name and
-moved into place, so a failure (named after the territory that caused it) never
-leaves a half-written book.
+The PDF's territory pages are rendered by a pool of processes (one per core, see
+:mod:`.book_pool`), each writing a chunk of pages to its own PDF, then merged with
+pypdf with bookmarks per group and territory: WeasyPrint is single-threaded, and a
+550-commune book is mostly WeasyPrint and matplotlib work. The result is written
+under a temporary name and moved into place, so a failure (named after the territory
+that caused it) never leaves a half-written book.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +31,8 @@ from ..i18n import normalise_language, t
 from .book_front import BookInfo, book_info, overview_picture
 from .book_pages import LAYOUTS
 from .book_plan import BookPlan, make_plan, parse_sort, selection, sort_values
-from .book_render import Chunk, ChunkResult, Renderer, RenderJob, run_chunk, start_worker
+from .book_pool import ChunkRunner, Progress
+from .book_render import Chunk, RenderJob
 from .sheet_data import ReportData
 from .sheet_document import HTML_SUFFIXES, PDF_SUFFIXES, ReportError, atomic_write, render_pdf
 from .sheet_maps import legend_picture, map_layers
@@ -42,31 +41,8 @@ from .sheet_templates import render
 if TYPE_CHECKING:
     from ..atlas import Atlas
 
-#: progress(done, total, name of the last territory done)
-Progress = Callable[[int, int, str], None]
-#: Below this many territories the pool's start-up costs more than it saves.
-POOL_THRESHOLD = 4
-MAX_CHUNK = 12
-
-
-def default_workers() -> int:
-    """One worker per core available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _start_method() -> str:
-    """``fork`` where the system has it, else ``spawn``.
-
-    With ``fork`` workers start at once, and a user's script without an
-    ``if __name__ == "__main__"`` guard is not run again in each worker (as ``spawn``
-    would do). Workers open their own connection to the atlas, never the parent's.
-    """
-    from multiprocessing import get_all_start_methods
-
-    return "fork" if "fork" in get_all_start_methods() else "spawn"
+#: Largest number of territories rendered as one WeasyPrint document.
+MAX_CHUNK = 16
 
 
 def plan_book(atlas: Atlas, *, parent: str | None = None, level: int | str | None = None,
@@ -104,8 +80,8 @@ def atlas_book(atlas: Atlas, output: str | os.PathLike[str], *, parent: str | No
 
     ``layout`` is ``summary`` (one page per territory: map and key figures), ``map``
     (one large map per territory) or ``sheets`` (each territory's full fact sheet);
-    ``layers`` the map layers; ``workers`` the processes for the PDF (default: one per
-    core); ``progress(done, total, name)`` is called as territories are done.
+    ``layers`` the map layers; ``workers`` the processes (default: one per core);
+    ``progress(done, total, name)`` is called as territories are done.
     """
     lang = normalise_language(lang)
     target = Path(output)
@@ -115,35 +91,38 @@ def atlas_book(atlas: Atlas, output: str | os.PathLike[str], *, parent: str | No
                           choices=".pdf, .html")
     if layout not in LAYOUTS:
         raise ReportError("reports.bad_layout", layout=layout, choices=", ".join(LAYOUTS))
-    tree = atlas.territories
-    number, _ = selection(tree, parent, level)
-    data = ReportData(atlas, number, lang, scope=parent, today=today,
-                      figures=layout != "map" or parse_sort(sort).indicator not in (None, ""))
-    plan = plan_book(atlas, parent=parent, level=level, sort=sort, group_by=group_by,
-                     lang=lang, data=data)
     key = parse_sort(sort)
-    needs_figures = layout != "map"
-    table, lists = data.shared() if needs_figures else (None, None)
-    info = book_info(atlas, plan, lang, layout, data.produced)
-    indicator = sort_values(data.table, key) if key.indicator else None
+    number, codes = selection(atlas.territories, parent, level)
     pdf = suffix in PDF_SUFFIXES
+    needs_figures = layout != "map"
     with tempfile.TemporaryDirectory(prefix="atlas-book-") as folder:
-        images = {"fmt": "jpeg", "folder": folder} if pdf else {}
-        info.overview = overview_picture(atlas, plan, lang, data.produced, data.today,
-                                         indicator, plan.sort_label if key.indicator else None,
-                                         **images)
-        if pdf and layout != "sheets":
-            wide = layout == "map"
-            info.legend = legend_picture(atlas, layers, lang, _present(atlas, layers, parent),
-                                         columns=5 if wide else 3,
-                                         width_mm=277 if wide else 150, folder=folder)
-        job = RenderJob(url=str(atlas.url), lang=lang, level=plan.level, layout=layout,
+        job = RenderJob(url=str(atlas.url), lang=lang, level=number, layout=layout,
                         layers=tuple(layers) if layers is not None else None,
-                        today=data.today, scope=parent, folder=folder, info=info,
-                        table=table, lists=lists)
-        if pdf:
-            return _write_pdf(atlas, plan, job, target, workers, progress)
-        return _write_slides(atlas, plan, job, target, workers, progress)
+                        today=today or date.today(), scope=parent, folder=folder,
+                        kind="pdf" if pdf else "slides")
+        with ChunkRunner(atlas, job, workers, len(codes)) as runner:
+            data = ReportData(atlas, number, lang, scope=parent, today=job.today,
+                              figures=needs_figures or key.indicator not in (None, ""))
+            plan = plan_book(atlas, parent=parent, level=level, sort=sort,
+                             group_by=group_by, lang=lang, data=data)
+            table, lists = data.shared() if needs_figures else (None, None)
+            info = book_info(atlas, plan, lang, layout, data.produced)
+            indicator = sort_values(data.table, key) if key.indicator else None
+            images = {"fmt": "jpeg", "folder": folder} if pdf else {}
+            info.overview = overview_picture(atlas, plan, lang, data.produced, data.today,
+                                             indicator,
+                                             plan.sort_label if key.indicator else None,
+                                             **images)
+            if pdf and layout != "sheets":
+                wide = layout == "map"
+                info.legend = legend_picture(atlas, layers, lang,
+                                             _present(atlas, layers, parent),
+                                             columns=5 if wide else 3,
+                                             width_mm=277 if wide else 150, folder=folder)
+            runner.share(info, table, lists)
+            if pdf:
+                return _write_pdf(runner, plan, job, target, progress)
+            return _write_slides(runner, plan, job, target, progress)
 
 
 def _present(atlas: Atlas, layers: Sequence[str] | None, parent: str | None
@@ -160,71 +139,24 @@ def _present(atlas: Atlas, layers: Sequence[str] | None, parent: str | None
     return found
 
 
-# -- running the chunks ------------------------------------------------------------------
+# -- chunks -----------------------------------------------------------------------------
 
-def _chunks(plan: BookPlan, workers: int, kind: str, first_page: int = 0,
-            pages_each: int = 1) -> list[Chunk]:
-    entries = plan.entries
-    size = max(1, min(MAX_CHUNK, math.ceil(len(entries) / max(1, workers * 4))))
-    return [Chunk(index=i // size, entries=tuple(entries[i:i + size]),
-                  first_page=first_page + i * pages_each if first_page else 0, kind=kind)
-            for i in range(0, len(entries), size)]
+def _chunks(plan: BookPlan, workers: int, kind: str, first_page: int = 0) -> list[Chunk]:
+    """Consecutive territories, in chunks that shrink towards the end.
 
-
-def _fail(result: ChunkResult) -> None:
-    assert result.error is not None
-    code, name, detail = result.error
-    raise ReportError("reports.territory_failed", name=name, code=code,
-                      detail=detail.splitlines()[0])
-
-
-def _run(atlas: Atlas, job: RenderJob, chunks: list[Chunk], workers: int | None,
-         progress: Progress | None, total: int,
-         meanwhile: Callable[[], Any] | None = None) -> list[ChunkResult]:
-    """Render every chunk, in a process pool when it pays; results in chunk order.
-
-    ``meanwhile`` runs in this process once the chunks are handed out (the book's
-    front, when its page numbers are known in advance).
+    Big chunks first spread WeasyPrint's per-document costs; small ones last keep both
+    workers busy until the end instead of one waiting for the other's last chunk.
     """
-    workers = default_workers() if workers is None else max(1, int(workers))
-    done = 0
-    results: list[ChunkResult] = []
-
-    def report(chunk: Chunk) -> None:
-        nonlocal done
-        done += len(chunk.entries)
-        if progress is not None:
-            progress(done, total, chunk.entries[-1].name)
-
-    if workers == 1 or total < POOL_THRESHOLD:
-        if meanwhile is not None:
-            meanwhile()
-        renderer = Renderer(job, atlas=atlas)
-        for chunk in chunks:
-            result = renderer.run(chunk)
-            if result.error:
-                _fail(result)
-            results.append(result)
-            report(chunk)
-        return results
-    context = get_context(_start_method())
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
-                             initializer=start_worker, initargs=(job,)) as pool:
-        pending = {pool.submit(run_chunk, chunk): chunk for chunk in chunks}
-        if meanwhile is not None:
-            meanwhile()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in finished:
-                chunk = pending.pop(future)
-                result = future.result()
-                if result.error:
-                    for other in pending:
-                        other.cancel()
-                    _fail(result)
-                results.append(result)
-                report(chunk)
-    return sorted(results, key=lambda r: r.index)
+    entries = plan.entries
+    chunks: list[Chunk] = []
+    start = 0
+    while start < len(entries):
+        left = len(entries) - start
+        size = max(1, min(MAX_CHUNK, math.ceil(left / max(1, workers * 3))))
+        chunks.append(Chunk(index=len(chunks), entries=tuple(entries[start:start + size]),
+                            first_page=first_page + start if first_page else 0, kind=kind))
+        start += size
+    return chunks
 
 
 # -- PDF -------------------------------------------------------------------------------------
@@ -242,13 +174,14 @@ def _front(info: BookInfo, lang: str, page_of: Callable[[int], dict[str, int]]) 
     return document
 
 
-def _write_pdf(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
-               workers: int | None, progress: Progress | None) -> Path:
+def _write_pdf(runner: ChunkRunner, plan: BookPlan, job: RenderJob, target: Path,
+               progress: Progress | None) -> Path:
     try:
         from pypdf import PdfWriter
     except ImportError as exc:  # pragma: no cover - pypdf is a dependency of books
         raise ReportError("reports.no_pypdf") from exc
     lang, total = job.lang, len(plan.entries)
+    assert job.info is not None
 
     def fixed(front: int) -> dict[str, int]:
         return {e.code: front + e.number for e in plan.entries}
@@ -263,10 +196,8 @@ def _write_pdf(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
     def render_front() -> None:
         front.append(_front(job.info, lang, planned))
 
-    chunks = _chunks(plan, workers or default_workers(), "pdf",
-                     front_pages + 1 if fixed_layout else 0)
-    results = _run(atlas, job, chunks, workers, progress, total,
-                   render_front if fixed_layout else None)
+    chunks = _chunks(plan, runner.workers, "pdf", front_pages + 1 if fixed_layout else 0)
+    results = runner.run(chunks, progress, total, render_front if fixed_layout else None)
     counts = [n for result in results for n in result.pages]
     if not fixed_layout:
         starts, page = {}, front_pages + 1
@@ -312,12 +243,13 @@ def _outline(writer: Any, plan: BookPlan, info: BookInfo, counts: list[int],
 
 # -- presentation --------------------------------------------------------------------------------
 
-def _write_slides(atlas: Atlas, plan: BookPlan, job: RenderJob, target: Path,
-                  workers: int | None, progress: Progress | None) -> Path:
+def _write_slides(runner: ChunkRunner, plan: BookPlan, job: RenderJob, target: Path,
+                  progress: Progress | None) -> Path:
     from markupsafe import Markup
 
-    chunks = _chunks(plan, workers or default_workers(), "slides")
-    results = _run(atlas, job, chunks, workers, progress, len(plan.entries))
+    assert job.info is not None
+    chunks = _chunks(plan, runner.workers, "slides")
+    results = runner.run(chunks, progress, len(plan.entries))
     slides = [Markup(s) for result in results for s in result.slides]  # noqa: S704 - ours
     job.info.pages = {e.code: e.number + 3 for e in plan.entries}
     html = render("book_slides.html", job.lang, book=job.info, plan=plan, slides=slides)

@@ -1,15 +1,18 @@
 """Rendering a book's territory pages in chunks, in worker processes or in this one.
 
-Each worker opens the atlas itself, reads the map layers once
-(:class:`~.sheet_maps.PreloadedAtlas`) and receives the diagnostics table and the
-priority lists computed once by the parent, so no indicator is computed twice. A
-chunk of territories becomes one PDF file (or, for the presentation, HTML slides).
-A territory that fails does not raise across the process boundary: the chunk
-returns its code, name and the error, and the parent reports it by name.
+Workers start before the parent has computed anything: each opens the atlas itself,
+reads the map layers once (:class:`~.sheet_maps.PreloadedAtlas`) and prepares its map
+drawer while the parent runs the diagnostics. The parent then shares, once, what
+pages need (the diagnostics table, the priority lists and the book's texts) in a file
+of the book's temporary folder, which each worker reads on its first chunk; no
+indicator is computed twice. A chunk of territories becomes one PDF file (or HTML
+slides). A territory that fails does not raise across the process boundary: the
+chunk returns its code, name and the error, and the parent reports it by name.
 """
 
 from __future__ import annotations
 
+import pickle
 import traceback
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,10 +31,16 @@ from .sheet_maps import PreloadedAtlas, map_layers
 from .sheet_model import PageContent
 from .sheet_templates import render
 
+SHARED = "shared.pickle"
+
 
 @dataclass
 class RenderJob:
-    """What every worker needs, sent once when it starts."""
+    """What every worker needs to start.
+
+    ``info``, ``table`` and ``lists`` come later: set here in-process, or read from
+    :data:`SHARED` in the job's folder by worker processes.
+    """
 
     url: str
     lang: str
@@ -41,9 +50,18 @@ class RenderJob:
     today: date
     scope: str | None
     folder: str
-    info: BookInfo
+    kind: str = "pdf"
+    info: BookInfo | None = None
     table: pd.DataFrame | None = None
     lists: dict[str, pd.DataFrame] | None = None
+
+    def share(self, info: BookInfo, table: pd.DataFrame | None,
+              lists: dict[str, pd.DataFrame] | None, to_file: bool) -> None:
+        """Hand the book's texts, diagnostics and lists to the renderers."""
+        self.info, self.table, self.lists = info, table, lists
+        if to_file:
+            with open(Path(self.folder) / SHARED, "wb") as handle:
+                pickle.dump((info, table, lists), handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass(frozen=True)
@@ -78,9 +96,38 @@ class Renderer:
         self.atlas = open_atlas(job.url) if atlas is None else atlas
         self.map_atlas = PreloadedAtlas(self.atlas, map_layers(self.atlas, job.layers))
         self._mapper: PageMapper | None = None
-        self.data = ReportData(self.map_atlas, job.level, job.lang, scope=job.scope,
-                               today=job.today, table=job.table, lists=job.lists,
-                               figures=job.layout != "map")
+        self._data: ReportData | None = None
+        if job.kind == "pdf" and job.layout in PAGE_MAP_SIZE:
+            self.mapper()
+
+    @property
+    def data(self) -> ReportData:
+        """The diagnostics and lists of the book (read from the shared file if need be)."""
+        if self._data is None:
+            job = self.job
+            if job.info is None:
+                with open(Path(job.folder) / SHARED, "rb") as handle:
+                    job.info, job.table, job.lists = pickle.load(handle)  # noqa: S301 - ours
+            self._data = ReportData(self.map_atlas, job.level, job.lang, scope=job.scope,
+                                    today=job.today, table=job.table, lists=job.lists,
+                                    figures=job.layout != "map")
+        return self._data
+
+    @property
+    def info(self) -> BookInfo:
+        """The book's texts (cover, headers, shared legend)."""
+        self.data  # noqa: B018 - loads the shared file when needed
+        assert self.job.info is not None
+        return self.job.info
+
+    def mapper(self) -> PageMapper:
+        """The bulk map drawer of the PDF pages (prepared once per process)."""
+        if self._mapper is None:
+            size, dpi = PAGE_MAP_SIZE[self.job.layout]
+            self._mapper = PageMapper(self.map_atlas, map_layers(self.map_atlas,
+                                                                 self.job.layers),
+                                      self.job.lang, size, dpi)
+        return self._mapper
 
     def close(self) -> None:
         """Close the atlas if this renderer opened it."""
@@ -97,25 +144,20 @@ class Renderer:
 
     def page(self, entry: Entry) -> PageContent:
         """Content of one summary or map page, its map written as a JPEG file."""
-        if self._mapper is None:
-            size, dpi = PAGE_MAP_SIZE[self.job.layout]
-            self._mapper = PageMapper(self.map_atlas, map_layers(self.map_atlas,
-                                                                 self.job.layers),
-                                      self.job.lang, size, dpi)
         return page_content(self.data, self.map_atlas, entry, self.job.layout,
                             self.job.layers, fmt="jpeg", folder=self.job.folder,
-                            mapper=self._mapper)
+                            mapper=self.mapper())
 
     def pages_html(self, pages: list[PageContent], first_page: int) -> str:
         """One HTML document of consecutive book pages."""
-        return render("book_print.html", self.job.lang, book=self.job.info, front=False,
+        return render("book_print.html", self.job.lang, book=self.info, front=False,
                       pages=pages, first_page=first_page)
 
     def slide_html(self, entry: Entry) -> str:
         """The presentation slide of one territory (an HTML fragment, images inline)."""
         layout = "map" if self.job.layout == "map" else "summary"
         content = page_content(self.data, self.map_atlas, entry, layout, self.job.layers)
-        return render("book_slide.html", self.job.lang, book=self.job.info, p=content)
+        return render("book_slide.html", self.job.lang, book=self.info, p=content)
 
     def run(self, chunk: Chunk) -> ChunkResult:
         """Render a chunk; a failing territory is returned, not raised."""
@@ -189,6 +231,11 @@ def start_worker(job: RenderJob) -> None:
 
     matplotlib.use("Agg")
     _WORKER = Renderer(job)
+
+
+def ready() -> bool:
+    """Pool task that only makes the pool start its workers (they prepare at start)."""
+    return _WORKER is not None
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:

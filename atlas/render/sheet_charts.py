@@ -19,14 +19,15 @@ from matplotlib.patches import Patch
 
 from .formatting import format_number
 
-#: Ladder levels, best first: colour (JMP-like), hatch for black and white, text colour.
+#: Ladder levels, best first: colour (JMP-like), hatch for black and white (lines only:
+#: dotted hatches are huge SVG paths that slow PDFs down), text colour.
 LADDER_STYLE = {
     "basic": ("#1f5f9e", "", "#ffffff"),
-    "limited": ("#f2c744", "...", "#000000"),
-    "no_service": ("#d6604d", "xxx", "#000000"),
-    "unknown": ("#d9d9d9", "///", "#000000"),
+    "limited": ("#f2c744", "//", "#000000"),
+    "no_service": ("#d6604d", "xx", "#000000"),
+    "unknown": ("#d9d9d9", "--", "#000000"),
 }
-RC = {"font.family": "DejaVu Sans", "svg.fonttype": "path", "svg.hashsalt": "atlas-sheet",
+RC = {"font.family": "DejaVu Sans", "svg.fonttype": "none", "svg.hashsalt": "atlas-sheet",
       "hatch.linewidth": 0.6, "font.size": 8}
 
 

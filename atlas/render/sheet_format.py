@@ -71,7 +71,8 @@ def standard_text(threshold: object, direction: str | None, unit: str | None,
     if is_missing(threshold):
         return ""
     sign = {"lower": "≤\u00a0", "higher": "≥\u00a0"}.get(direction or "", "=\u00a0")
-    text = sign + number(threshold, unit, lang)
+    whole = float(threshold).is_integer()  # type: ignore[arg-type]
+    text = sign + number(threshold, unit, lang, 0 if whole else None)
     if unit and unit != "nb":
         text += f"\u00a0{unit_text(unit, lang)}"
     if not is_missing(source) and str(source):
