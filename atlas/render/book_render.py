@@ -154,9 +154,14 @@ class Renderer:
                       pages=pages, first_page=first_page)
 
     def slide_html(self, entry: Entry) -> str:
-        """The presentation slide of one territory (an HTML fragment, images inline)."""
+        """The presentation slide of one territory (an HTML fragment, images inline).
+
+        Maps are JPEG: a presentation of hundreds of territories stays a file that a
+        laptop opens quickly (PNG would double its size).
+        """
         layout = "map" if self.job.layout == "map" else "summary"
-        content = page_content(self.data, self.map_atlas, entry, layout, self.job.layers)
+        content = page_content(self.data, self.map_atlas, entry, layout, self.job.layers,
+                               fmt="jpeg")
         return render("book_slide.html", self.job.lang, book=self.info, p=content)
 
     def run(self, chunk: Chunk) -> ChunkResult:
