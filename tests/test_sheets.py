@@ -4,6 +4,7 @@ picture, offline HTML, A4 PDF, both languages, escaping, the command line."""
 from __future__ import annotations
 
 import html as html_lib
+import os
 import re
 
 import geopandas as gpd
@@ -190,6 +191,9 @@ def test_pdf_is_a4_with_the_same_content(sheets, tmp_path, demo_atlas, lang):
     assert demo_atlas.territories.name(CODE) in first
     assert "Données fictives" in first
     assert not list(tmp_path.glob("*.part"))
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # readable like any file, not 0600
 
 
 def test_repr_html_keeps_the_sheet_in_an_iframe(sheets):

@@ -33,6 +33,7 @@ from .book_pages import LAYOUTS
 from .book_plan import BookPlan, make_plan, parse_sort, selection, sort_values
 from .book_pool import ChunkRunner, Progress
 from .book_render import Chunk, RenderJob
+from .book_toc import paginate, toc_lines
 from .sheet_data import ReportData
 from .sheet_document import HTML_SUFFIXES, PDF_SUFFIXES, ReportError, atomic_write, render_pdf
 from .sheet_maps import legend_picture, map_layers
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 
 #: Largest number of territories rendered as one WeasyPrint document.
 MAX_CHUNK = 16
+#: Lines per column and columns of each contents slide of the presentation.
+SLIDE_TOC_ROWS = 24
+SLIDE_TOC_COLUMNS = 4
 
 
 def plan_book(atlas: Atlas, *, parent: str | None = None, level: int | str | None = None,
@@ -251,6 +255,10 @@ def _write_slides(runner: ChunkRunner, plan: BookPlan, job: RenderJob, target: P
     chunks = _chunks(plan, runner.workers, "slides")
     results = runner.run(chunks, progress, len(plan.entries))
     slides = [Markup(s) for result in results for s in result.slides]  # noqa: S704 - ours
-    job.info.pages = {e.code: e.number + 3 for e in plan.entries}
-    html = render("book_slides.html", job.lang, book=job.info, plan=plan, slides=slides)
+    contents = paginate(toc_lines(plan, t("reports.overview", job.lang)), SLIDE_TOC_ROWS,
+                        SLIDE_TOC_COLUMNS)
+    job.info.overview_page = 2 + len(contents)
+    job.info.pages = {e.code: job.info.overview_page + e.number for e in plan.entries}
+    html = render("book_slides.html", job.lang, book=job.info, plan=plan, slides=slides,
+                  slide_toc=contents)
     return atomic_write(target, lambda temp: temp.write_text(html, encoding="utf-8"))

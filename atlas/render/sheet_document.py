@@ -26,6 +26,13 @@ class ReportError(RenderError):
     """A sheet or book cannot be made (unknown programme, bad sort, a territory failed)."""
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], Any]) -> Path:
     """Call ``write(temp_path)`` then move the temporary file onto ``path``.
 
@@ -39,6 +46,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], Any]) -> 
     os.close(handle)
     try:
         write(Path(temp))
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; the book is not
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
