@@ -6,7 +6,8 @@ import pandas as pd
 
 from ..context import Context
 from ..registry import indicator
-from ..values import Values, divide
+from ..values import Values
+from .shares import functional_share
 
 BIODIGESTERS = "biodigesters"
 
@@ -23,10 +24,4 @@ def bio_count(ctx: Context, level: int) -> pd.Series:
            theme="energy", unit="%", layers=(BIODIGESTERS,), direction="higher")
 def bio_functional(ctx: Context, level: int) -> Values:
     """Working units among those whose state is known."""
-    status = ctx.frame(BIODIGESTERS)["status"]
-    groups = ctx.groups(BIODIGESTERS, level)
-    working = status.isin(ctx.field_codes(BIODIGESTERS, "status", "functional")).to_numpy()
-    return Values.of({"": divide(
-        groups.count(working), groups.count(status.notna().to_numpy()), scale=100,
-        why=[(groups.count() == 0, ctx.reason("no_biodigesters"))],
-        default=ctx.reason("no_data"))})
+    return functional_share(ctx, BIODIGESTERS, level, "no_biodigesters")

@@ -22,6 +22,7 @@ from ..context import Context
 from ..population import LOCALITIES, located_population_problem, population_total
 from ..registry import POPULATION, Breakdown, indicator
 from ..values import Values, divide
+from .shares import functional_share
 
 
 def _no_points(ctx: Context, level: int) -> tuple[pd.Series, str]:
@@ -40,12 +41,7 @@ def wp_count(ctx: Context, level: int) -> pd.Series:
            theme="water", unit="%", layers=(WATER,), direction="higher")
 def wp_functional(ctx: Context, level: int) -> Values:
     """Functional (or partly functional) points among those whose state is known."""
-    status = ctx.frame(WATER)["status"]
-    groups = ctx.groups(WATER, level)
-    working = status.isin(ctx.field_codes(WATER, "status", "functional")).to_numpy()
-    return Values.of({"": divide(groups.count(working), groups.count(status.notna().to_numpy()),
-                                 scale=100, why=[_no_points(ctx, level)],
-                                 default=ctx.reason("no_data"))})
+    return functional_share(ctx, WATER, level, "no_water_points")
 
 
 @indicator("wp_per_1000", labels={"fr": "Points d'eau fonctionnels améliorés pour 1000 hab",
