@@ -20,7 +20,7 @@ install: $(VENV)/.installed vendor
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[app,test]"
 	touch $@
 
 vendor: atlas/render/assets/vendor/.installed

@@ -1,4 +1,4 @@
-"""Layer catalogue: declarative layer specifications read from ``layers/*.toml``.
+"""Layer catalogue: declarative layer specifications read from ``atlas/layers/*.toml``.
 
 A layer is described once (titles, geometry, id field, typed fields with allowed
 values and their synonyms, style, metadata) and every other part of the platform
@@ -14,6 +14,8 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -169,21 +171,32 @@ class Catalog(Mapping[str, LayerSpec]):
         return f"Catalog({', '.join(self._specs)})"
 
 
-def default_layers_dir() -> Path:
-    """Directory of the built-in layer catalogue (``ATLAS_LAYERS_DIR`` overrides it)."""
+def default_layers_dir() -> Path | Traversable:
+    """Folder of the built-in layer catalogue, shipped inside the package.
+
+    ``ATLAS_LAYERS_DIR`` overrides it (a deployment's own catalogue). The built-in one is
+    found through :mod:`importlib.resources`, so an installed wheel carries its layers.
+    """
     override = os.environ.get("ATLAS_LAYERS_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "layers"
+    return resources.files("atlas") / "layers"
 
 
-def load_catalog(directory: str | os.PathLike[str] | None = None) -> Catalog:
+def load_catalog(directory: str | os.PathLike[str] | Traversable | None = None) -> Catalog:
     """Load and validate every ``*.toml`` spec in a directory."""
-    folder = Path(directory) if directory is not None else default_layers_dir()
-    files = sorted(folder.glob("*.toml"))
+    if directory is None:
+        folder: Path | Traversable = default_layers_dir()
+    elif isinstance(directory, Traversable):
+        folder = directory
+    else:
+        folder = Path(directory)
+    files = sorted((entry for entry in folder.iterdir()
+                    if entry.name.endswith(".toml") and entry.is_file()),
+                   key=lambda entry: entry.name) if folder.is_dir() else []
     if not files:
         raise CatalogError("catalog.empty", path=str(folder))
-    specs = [load_spec(path) for path in files]
+    specs = [parse_spec(entry.read_text(encoding="utf-8"), source=entry.name) for entry in files]
     names = [spec.name for spec in specs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

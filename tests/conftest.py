@@ -12,7 +12,8 @@ from pgcluster import PgCluster, PostGISUnavailable, drop_schema, ensure_postgis
 import atlas
 from atlas.catalog import load_catalog
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+#: Small real public files the tests read (provenance and licence: tests/data/README.md).
+REAL_DATA = Path(__file__).resolve().parent / "data" / "real"
 TEST_SETTINGS = {
     "title": {"fr": "Atlas d'essai", "en": "Test atlas"},
     "metric_crs": "EPSG:32628",
@@ -29,13 +30,6 @@ os.environ.setdefault("ATLAS_LANG", "fr")
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog()
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        raise RuntimeError(f"the shared real data is missing: {SHARED_DATA}")
-    return SHARED_DATA
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import shapely
 
 import atlas
 
-REAL = conftest.SHARED_DATA
+REAL = conftest.REAL_DATA
 SN_REGIONS = REAL / "wof_sn" / "wof_sn_regions.gpkg"
 SN_DEPARTEMENTS = REAL / "wof_sn" / "wof_sn_departements.gpkg"
 SN_LOCALITIES = REAL / "wof_sn" / "wof_sn_localities.gpkg"
@@ -29,7 +29,6 @@ GN_LABE_LOCALITIES = REAL / "wof_gn" / "wof_gn_labe_region_localities.gpkg"
 MA_REGIONS = REAL / "wof_ma" / "wof_ma_regions_2015.gpkg"
 MA_PROVINCES = REAL / "wof_ma" / "wof_ma_provinces.gpkg"
 MA_SAFI_LOCALITIES = REAL / "wof_ma" / "wof_ma_safi_youssoufia_localities.gpkg"
-MA_COMMUNES = REAL / "wof_ma" / "wof_ma_communes_points.gpkg"
 
 # Known places (lon, lat) and their Who's On First codes.
 THIES = (-16.9260, 14.7910)

@@ -73,7 +73,7 @@ values = [
 
 @pytest.fixture(scope="module")
 def water() -> LayerSpec:
-    return load_spec(ROOT / "layers" / "water_points.toml")
+    return load_spec(ROOT / "atlas" / "layers" / "water_points.toml")
 
 
 def parse_qml(text: str) -> ET.Element:

@@ -1,4 +1,4 @@
-"""Catalogue styles (``[style]`` in ``layers/*.toml``) turned into drawing options.
+"""Catalogue styles (``[style]`` in ``atlas/layers/*.toml``) turned into drawing options.
 
 The interactive map (Leaflet path options) and the static map (matplotlib keyword
 arguments) read the same :class:`~atlas.catalog.Symbol`, so a water point has the

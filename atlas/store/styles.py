@@ -1,6 +1,6 @@
 """QGIS (QML) and OGC (SLD) styles generated from the layer catalogue.
 
-The style of a layer is declared once in its spec (``[style]`` in ``layers/*.toml``);
+The style of a layer is declared once in its spec (``[style]`` in ``atlas/layers/*.toml``);
 this module turns that declaration into the two documents desktop GIS users expect
 next to the data: a QGIS QML style and an OGC SLD 1.1 style. Stores write them into
 QGIS's own ``layer_styles`` table, so a GeoPackage or PostGIS layer opened in QGIS is
