@@ -359,7 +359,7 @@ def demo_atlas(path: Path | None, folder: Path) -> Path:
     default = ROOT / "data" / "demo.gpkg"
     if default.is_file():
         return default
-    from atlas.demo_builder import build_demo
+    from atlas.demo import build_demo
 
     target = folder / "demo.gpkg"
     build_demo(target).close()

@@ -166,7 +166,7 @@ def store_catalog():
 @pytest.fixture(scope="session")
 def demo_atlas_path(tmp_path_factory) -> Path:
     """Path of a demo atlas built with the default seed (read-only for tests)."""
-    from atlas.demo_builder import build_demo
+    from atlas.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
     build_demo(path).close()

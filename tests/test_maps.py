@@ -3,12 +3,10 @@ size budget, and one headless-Chromium check with the network cut off."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
 import types
-from pathlib import Path
 
 import folium
 import numpy as np
@@ -20,6 +18,7 @@ from click.testing import CliRunner
 
 import atlas as atlas_pkg
 from atlas.cli import main as cli
+from atlas.demo import sized
 from atlas.render.choropleth import IndicatorValues, classify, indicator_values, palette_colors
 from atlas.render.errors import RenderError
 from atlas.render.features import popup_rows
@@ -32,29 +31,15 @@ from atlas.render.offline import export_html, external_resources, load_assets, t
 from atlas.render.symbols import legend_entries
 from atlas.render.vendor import build_vendor, node_modules_dir
 
-ROOT = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
-
-
-def load_bench():
-    """bench/bench_map_size.py: the demo-sized atlas builder and the size budgets."""
-    spec = importlib.util.spec_from_file_location("bench_map_size",
-                                                  ROOT / "bench" / "bench_map_size.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_map_size", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH = load_bench()
 
 
 @pytest.fixture(scope="module")
 def small_atlas(tmp_path_factory):
     """One region, two départements, six communes; hostile names on the first rows."""
     path = tmp_path_factory.mktemp("maps") / "small.gpkg"
-    shape = BENCH.Shape(regions=1, departements=2, communes=6, scale=0.05)
-    with BENCH.build_sized_atlas(path, seed=3, shape=shape, hostile=True) as opened:
+    shape = sized.Shape(regions=1, departements=2, communes=6, scale=0.05)
+    with sized.build_sized_atlas(path, seed=3, shape=shape, hostile=True) as opened:
         yield opened
 
 
@@ -382,13 +367,13 @@ def test_cli_map_writes_offline_html(small_atlas, region, tmp_path):
 
 
 def test_size_budget_on_a_demo_sized_atlas(tmp_path):
-    with BENCH.demo_atlas(tmp_path / "demo.gpkg") as opened:
-        results = BENCH.measure(opened, tmp_path)
+    with sized.demo_atlas(tmp_path / "demo.gpkg") as opened:
+        results = sized.measure(opened, tmp_path)
     figures = {r["map"]: r for r in results}
     print("map sizes:", {k: f"{v['bytes'] / 1e6:.2f} MB ({v['features']} features)"
                          for k, v in figures.items()})
-    assert figures["commune"]["bytes"] <= BENCH.COMMUNE_BUDGET
-    assert figures["region"]["bytes"] <= BENCH.REGION_BUDGET
+    assert figures["commune"]["bytes"] <= sized.COMMUNE_BUDGET
+    assert figures["region"]["bytes"] <= sized.REGION_BUDGET
     assert figures["region"]["features"] > 500
 
 

@@ -9,6 +9,7 @@ outside the repository.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -31,8 +32,15 @@ def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess
 def installed(tmp_path_factory) -> tuple[Path, Path]:
     """(bin folder of a fresh venv with the wheel installed, a work folder outside the repo)."""
     work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the sources: setuptools reuses an in-tree build/ folder, which
+    # would let a module deleted from the tree slip into the wheel.
+    source = work / "source"
+    shutil.copytree(ROOT / "atlas", source / "atlas",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
     built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                 "--wheel-dir", str(work / "dist"), str(ROOT), cwd=work)
+                 "--wheel-dir", str(work / "dist"), str(source), cwd=work)
     assert built.returncode == 0, built.stderr
     wheels = list((work / "dist").glob("atlas_territorial-*.whl"))
     assert len(wheels) == 1, wheels

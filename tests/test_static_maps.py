@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 from datetime import date
-from pathlib import Path
 
 import matplotlib.image
 import numpy as np
@@ -15,6 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from atlas.demo import sized
 from atlas.render.errors import RenderError
 from atlas.render.static import (
     figure_png,
@@ -27,24 +25,12 @@ from atlas.render.static import (
     static_map_svg,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_map_size",
-                                                  ROOT / "bench" / "bench_map_size.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_map_size", module)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def small_atlas(tmp_path_factory):
-    bench = load_bench()
     path = tmp_path_factory.mktemp("static") / "small.gpkg"
-    shape = bench.Shape(regions=1, departements=2, communes=6, scale=0.05)
-    with bench.build_sized_atlas(path, seed=5, shape=shape, hostile=True) as opened:
+    shape = sized.Shape(regions=1, departements=2, communes=6, scale=0.05)
+    with sized.build_sized_atlas(path, seed=5, shape=shape, hostile=True) as opened:
         yield opened
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..demo import DEFAULT_SEED
-from ..demo_builder import build_demo
+from ..demo import DEFAULT_SEED, build_demo
 from ..i18n import t
 from .options import lang_of, main
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .atlas import Atlas, create
-from .atlas import open as open_atlas
-from .demo import DEFAULT_SEED, generate_demo, write_population_raster
+from ..atlas import Atlas, create
+from ..atlas import open as open_atlas
+from .generate import generate_demo
+from .model import DEFAULT_SEED
+from .raster import write_population_raster
 
 DEMO_USER = "atlas demo"
 
