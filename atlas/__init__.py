@@ -20,6 +20,7 @@ from .territories import Territory, TerritoryTree
 
 if TYPE_CHECKING:
     from .diagnostics import indicator
+    from .forms import form
     from .ingest import ImportPlan, import_file, import_territories
 
 __version__ = "0.1.0"
@@ -31,6 +32,7 @@ _LAZY = {
     "ImportPlan": "ingest",
     "import_file": "ingest",
     "import_territories": "ingest",
+    "form": "forms",
 }
 
 
@@ -56,6 +58,7 @@ __all__ = [
     "WriteMode",
     "__version__",
     "create",
+    "form",
     "import_file",
     "import_territories",
     "indicator",

@@ -12,10 +12,17 @@ stolen file is slow to attack on a GPU). The file is written atomically with mod
 0600. ``atlas editor add NAME`` creates an account (see :mod:`atlas.cli.editors`).
 
 Sign-in attempts are limited per user name (:class:`RateLimiter`, by default five
-failures per five minutes) and per client address (twenty): while a name is locked
-even the right password is refused, so guessing cannot go on in the background. The
-limiters live in the process memory, which is enough for a single app server; they
-reset on restart.
+failures per five minutes) and per client address (twenty, local clients included;
+behind a reverse proxy, the forwarded address when ``ATLAS_TRUSTED_PROXY`` names the
+proxy): while a name is locked even the right password is refused, so guessing
+cannot go on in the background. The failures are kept next to the editors' file
+(:mod:`atlas.signin_limits`), so a restart does not reset them.
+
+scrypt runs at OWASP's recommended cost (N=2^17, r=8, p=1: 128 MiB and about half a
+second per check). An account stored at an older, cheaper cost is rehashed at the
+current one the next time its editor signs in, without them noticing. At most
+:data:`HASH_SLOTS` checks run at once, so a burst of sign-in attempts cannot
+exhaust the memory of a small server.
 """
 
 from __future__ import annotations
@@ -26,16 +33,22 @@ import os
 import re
 import secrets
 import threading
-import time
 import tomllib
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import AtlasError
 from .i18n import t
+from .signin_limits import (
+    LOCAL_CLIENT,
+    FailureLog,
+    RateLimiter,
+    client_address,
+    failures_file,
+    locked,
+    write_private,
+)
 
 EDITORS_ENV = "ATLAS_EDITORS_FILE"
 DEFAULT_EDITORS_FILE = "data/editors.toml"
@@ -43,12 +56,15 @@ DEFAULT_EDITORS_FILE = "data/editors.toml"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
-#: scrypt cost: 16 MiB and ~50 ms per check on a modest laptop (OWASP minimum is N=2^17
-#: with r=8 for high-value targets; an atlas editor account is not one, and the
-#: sign-in must stay quick on the two-core machines the agencies use).
-SCRYPT_N = 2**14
+#: scrypt cost, OWASP's recommendation (N=2^17, r=8, p=1): 128 MiB per check.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+#: Bounds on a cost read from the file (a tampered file must not ask for 64 GiB).
+MAX_SCRYPT_N, MAX_SCRYPT_R, MAX_SCRYPT_P = 2**20, 32, 16
+#: Password checks allowed to run at the same time (each holds 128 MiB).
+HASH_SLOTS = 2
+_HASHING = threading.BoundedSemaphore(HASH_SLOTS)
 SALT_BYTES = 16
 DIGEST_BYTES = 32
 MAX_FAILURES = 5
@@ -66,11 +82,27 @@ def editors_file() -> Path:
     return Path(os.environ.get(EDITORS_ENV) or DEFAULT_EDITORS_FILE)
 
 
+def scrypt_memory(n: int, r: int, p: int) -> int:
+    """Bytes scrypt needs (OpenSSL's ``128·r·(N+p+2)``) plus a margin: its ``maxmem``.
+
+    ``hashlib.scrypt`` refuses anything above 32 MiB by default, which N=2^17 exceeds.
+    """
+    return 128 * r * (n + p + 2) + 1024 * 1024
+
+
 def hash_password(password: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R,
                   p: int = SCRYPT_P) -> bytes:
     """The scrypt digest of a password (UTF-8) with its salt."""
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=128 * r * n * p * 2 + 1024 * 1024, dklen=DIGEST_BYTES)
+    with _HASHING:
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                              maxmem=scrypt_memory(n, r, p), dklen=DIGEST_BYTES)
+
+
+def _check_cost(n: int, r: int, p: int) -> None:
+    """Refuse a stored cost scrypt cannot use or that would exhaust the memory."""
+    if not (2 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= MAX_SCRYPT_R
+            and 1 <= p <= MAX_SCRYPT_P):
+        raise ValueError(f"scrypt cost n={n}, r={r}, p={p} is out of range")
 
 
 @dataclass(frozen=True)
@@ -89,6 +121,18 @@ class Credential:
         """True when ``password`` gives the stored digest (constant-time comparison)."""
         return hmac.compare_digest(hash_password(password, self.salt, self.n, self.r, self.p),
                                    self.digest)
+
+    @property
+    def outdated(self) -> bool:
+        """True when stored at a cost below the current one (rehashed at next sign-in)."""
+        return self.n * self.r < SCRYPT_N * SCRYPT_R
+
+
+def new_credential(name: str, password: str, created: str | None = None) -> Credential:
+    """A credential at the current cost with a fresh salt."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    return Credential(name, salt, hash_password(password, salt),
+                      created=created or datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def check_name(name: str) -> str:
@@ -120,14 +164,18 @@ class EditorStore:
         found: dict[str, Credential] = {}
         for name, entry in (data.get("editors") or {}).items():
             try:
-                found[name] = Credential(
+                credential = Credential(
                     name=name, salt=bytes.fromhex(entry["salt"]),
                     digest=bytes.fromhex(entry["hash"]), n=int(entry.get("n", SCRYPT_N)),
                     r=int(entry.get("r", SCRYPT_R)), p=int(entry.get("p", SCRYPT_P)),
                     created=str(entry.get("created", "")))
-            except (KeyError, TypeError, ValueError) as exc:
+                _check_cost(credential.n, credential.r, credential.p)
+                if len(credential.digest) != DIGEST_BYTES:
+                    raise ValueError(f"hash must be {DIGEST_BYTES} bytes")
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise AuthError("app.auth.bad_file", path=str(self.path),
                                 detail=f"editors.{name}: {exc}") from exc
+            found[name] = credential
         return found
 
     def names(self) -> list[str]:
@@ -139,33 +187,58 @@ class EditorStore:
         name = check_name(name)
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
             raise AuthError("app.auth.short_password", minimum=MIN_PASSWORD_LENGTH)
-        accounts = self.load()
-        if name in accounts and not replace:
-            raise AuthError("app.auth.exists", name=name)
-        salt = secrets.token_bytes(SALT_BYTES)
-        credential = Credential(name, salt, hash_password(password, salt),
-                                created=datetime.now(UTC).isoformat(timespec="seconds"))
-        accounts[name] = credential
-        self._write(accounts)
+        credential = new_credential(name, password)  # hashed before taking the lock
+        with locked(self.path):
+            accounts = self.load()
+            if name in accounts and not replace:
+                raise AuthError("app.auth.exists", name=name)
+            accounts[name] = credential
+            self._write(accounts)
         return credential
 
     def remove(self, name: str) -> bool:
         """Delete an account; False when there was none."""
-        accounts = self.load()
-        if accounts.pop(name.strip(), None) is None:
-            return False
-        self._write(accounts)
+        with locked(self.path):
+            accounts = self.load()
+            if accounts.pop(name.strip(), None) is None:
+                return False
+            self._write(accounts)
         return True
 
     def verify(self, name: str, password: str) -> bool:
-        """True when the name exists and the password is right."""
+        """True when the name exists and the password is right.
+
+        A right password for an account stored at an older scrypt cost rehashes it
+        at the current cost (:meth:`upgrade`).
+        """
         if len(password) > MAX_PASSWORD_LENGTH:
             return False
         credential = self.load().get(name.strip())
         if credential is None:
             self._decoy.matches(password)
             return False
-        return credential.matches(password)
+        if not credential.matches(password):
+            return False
+        if credential.outdated:
+            self.upgrade(credential, password)
+        return True
+
+    def upgrade(self, old: Credential, password: str) -> bool:
+        """Store ``old``'s account at the current cost; False if it changed meanwhile.
+
+        Best effort: a read-only file keeps the old digest, and the sign-in succeeds.
+        """
+        fresh = new_credential(old.name, password, created=old.created)
+        try:
+            with locked(self.path):
+                accounts = self.load()
+                if accounts.get(old.name) != old:  # password changed by someone else
+                    return False
+                accounts[old.name] = fresh
+                self._write(accounts)
+        except (OSError, AuthError):
+            return False
+        return True
 
     def _write(self, accounts: dict[str, Credential]) -> None:
         """Write the whole file atomically, readable by its owner only."""
@@ -176,81 +249,23 @@ class EditorStore:
             lines += [f'[editors."{c.name}"]', f'salt = "{c.salt.hex()}"',
                       f'hash = "{c.digest.hex()}"', f"n = {c.n}", f"r = {c.r}", f"p = {c.p}",
                       f'created = "{c.created}"', ""]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(lines))
-            os.replace(temporary, self.path)
-        finally:
-            if temporary.exists():
-                temporary.unlink()
+        write_private(self.path, "\n".join(lines))
+
+    def failure_log(self) -> FailureLog:
+        """The record of failed sign-ins kept beside this file."""
+        return FailureLog(failures_file(self.path))
 
 
-class RateLimiter:
-    """At most ``max_failures`` failed sign-ins per name within ``window`` seconds.
-
-    Thread-safe: every Streamlit session runs in its own thread of one process.
-    """
-
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic, max_names: int = 10_000) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self.clock = clock
-        self.max_names = max_names
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(name: str) -> str:
-        """Names are limited case-insensitively ("Awa" and "awa" share their budget)."""
-        return name.strip().casefold()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if not times:
-            self._failures.pop(key, None)
-        return times
-
-    def retry_after(self, name: str) -> float:
-        """Seconds before ``name`` may try again (0 when it may try now)."""
-        with self._lock:
-            now = self.clock()
-            times = self._recent(self.key(name), now)
-            if len(times) < self.max_failures:
-                return 0.0
-            return max(0.0, times[-self.max_failures] + self.window - now)
-
-    def failure(self, name: str) -> None:
-        """Count a failed attempt."""
-        with self._lock:
-            now = self.clock()
-            key = self.key(name)
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-            if len(self._failures) > self.max_names:  # bound memory under a name flood
-                for stale in [k for k, v in self._failures.items() if now - v[-1] >= self.window]:
-                    del self._failures[stale]
-
-    def success(self, name: str) -> None:
-        """Forget the failures of a name after a successful sign-in."""
-        with self._lock:
-            self._failures.pop(self.key(name), None)
-
-    def reset(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._failures.clear()
+def _env_failures() -> Path:
+    return failures_file(editors_file())
 
 
-#: The limiters shared by every session of the process: per name, and per client address.
-LIMITER = RateLimiter()
-CLIENT_LIMITER = RateLimiter(max_failures=MAX_CLIENT_FAILURES)
+#: The limiters of ``ATLAS_EDITORS_FILE`` (per name, and per client address); a
+#: :func:`sign_in` with another :class:`EditorStore` uses the ones beside its file.
+LIMITER = RateLimiter(MAX_FAILURES, WINDOW_SECONDS, log=FailureLog(_env_failures),
+                      scope="names")
+CLIENT_LIMITER = RateLimiter(MAX_CLIENT_FAILURES, WINDOW_SECONDS,
+                             log=FailureLog(_env_failures), scope="clients")
 
 
 @dataclass(frozen=True)
@@ -279,23 +294,30 @@ def sign_in(name: str, password: str, *, store: EditorStore | None = None,
 
     A locked name is refused without checking the password (so the lock also stops
     a guess that happens to be right); an unknown name counts as a failure like a
-    wrong password, and both get the same message. ``client`` (the browser's address,
-    when known) has its own, larger budget, so that trying many names from one
-    machine is stopped too.
+    wrong password, and both get the same message. ``client`` (the key given by
+    :func:`atlas.signin_limits.client_address`; ``None`` means a local client) has
+    its own, larger budget, so that trying many names from one machine is stopped
+    too. Without explicit limiters, the persistent ones beside the store's file
+    are used.
     """
-    limiter = LIMITER if limiter is None else limiter
-    client_limiter = CLIENT_LIMITER if client_limiter is None else client_limiter
     store = EditorStore() if store is None else store
-    wait = max(limiter.retry_after(name),
-               client_limiter.retry_after(client) if client else 0.0)
+    if limiter is None:
+        limiter = RateLimiter(MAX_FAILURES, WINDOW_SECONDS, log=store.failure_log(),
+                              scope="names")
+    if client_limiter is None:
+        client_limiter = RateLimiter(MAX_CLIENT_FAILURES, WINDOW_SECONDS,
+                                     log=store.failure_log(), scope="clients")
+    client = client or LOCAL_CLIENT
+    wait = max(limiter.retry_after(name), client_limiter.retry_after(client))
     if wait > 0:
         return SignIn(False, None, "locked", wait)
     if name.strip() and store.verify(name, password):
         limiter.success(name)
         return SignIn(True, name.strip(), "ok")
-    limiter.failure(name)
-    if client:
-        client_limiter.failure(client)
-    wait = max(limiter.retry_after(name),
-               client_limiter.retry_after(client) if client else 0.0)
+    wait = max(limiter.failure(name), client_limiter.failure(client))
     return SignIn(False, None, "locked" if wait > 0 else "wrong", wait)
+
+
+__all__ = ["CLIENT_LIMITER", "LIMITER", "AuthError", "Credential", "EditorStore",
+           "RateLimiter", "SignIn", "client_address", "editors_file", "hash_password",
+           "sign_in"]

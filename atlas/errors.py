@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from .i18n import t
+from .masking import mask_url
 
 
 class AtlasError(Exception):
     """Base of every error the platform reports to a user.
 
     It carries a message key and its parameters rather than a sentence, so the
-    app, the CLI and the notebooks can each show it in the user's language.
+    app, the CLI and the notebooks can each show it in the user's language. Text
+    parameters lose any password they quote (:func:`atlas.masking.mask_url`): an
+    address or a driver's message must never put one on a screen or in a log.
     """
 
     def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
-        self.params = params
+        self.params = {name: mask_url(value) if isinstance(value, str) else value
+                       for name, value in params.items()}
         super().__init__(self.message())
 
     def message(self, lang: str | None = None) -> str:
@@ -44,3 +48,7 @@ class IngestError(AtlasError):
 
 class DiagnosticError(AtlasError):
     """An indicator cannot be computed."""
+
+
+class FormError(AtlasError):
+    """A survey form cannot be drawn from the catalogue as asked."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system packages the project needs are present.
 #   ensure-system-deps.sh node   -> Node.js + npm (to vendor Leaflet's assets)
-#   ensure-system-deps.sh test   -> PostGIS, Chromium, GDAL tools, fonts (for the test suite)
+#   ensure-system-deps.sh test   -> PostGIS, Chromium, GDAL tools, fonts, Java (for the test suite)
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says
 # exactly what to install and fails.
 set -euo pipefail
@@ -23,6 +23,7 @@ case "${1:-test}" in
     need "test -f /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py" python3-gdal
     need "fc-list | grep -qi dejavu" fonts-dejavu-core
     need "command -v pdftoppm" poppler-utils
+    need "command -v java" default-jre-headless  # ODK Validate, bundled with pyxform
     ;;
   *) echo "usage: $0 node|test" >&2; exit 64 ;;
 esac

@@ -80,6 +80,7 @@ class PgCluster:
         self.bindir = bindir or find_bindir()
         self.root: Path | None = None
         self.port = 0
+        self.options = ""
         self.as_root = os.geteuid() == 0
 
     # -- paths ----------------------------------------------------------------------
@@ -145,13 +146,22 @@ class PgCluster:
             if not self.durable:
                 options += ["-c fsync=off", "-c synchronous_commit=off",
                             "-c full_page_writes=off"]
-            self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-w",
-                      "-t", str(START_TIMEOUT_S), "-o", " ".join(options), "start")
+            self.options = " ".join(options)
+            self.start_server()
             self._create_database()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def start_server(self) -> None:
+        """Start the server of an initialised cluster, with the options it first had."""
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-w",
+                  "-t", str(START_TIMEOUT_S), "-o", self.options, "start")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server but keep the cluster (fault tests; ``mode`` as in ``pg_ctl -m``)."""
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
 
     def _create_database(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S

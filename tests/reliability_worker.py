@@ -3,13 +3,18 @@
     python tests/reliability_worker.py write URL LAYER N --prefix P --mode replace \
         [--batches K] [--when FILE]
     python tests/reliability_worker.py read URL LAYER OUT --until FILE
+    python tests/reliability_worker.py cli [--pause-after STEP --signals DIR] -- ARGS...
 
 ``write`` builds N wells (ids ``P000000``...) and writes them in one call, as one
 revision, printing ``writing`` before and ``revision <n>`` after; with ``--batches K``
 it writes K such batches one after the other (prefixes ``P0``, ``P1``...), and with
 ``--when FILE`` it gets ready, then waits for FILE to exist before writing. ``read`` polls
 the layer, appending one JSON line per observation (row count and content checksum)
-to OUT until the file named by ``--until`` exists.
+to OUT until the file named by ``--until`` exists. ``cli`` runs the real ``atlas`` command
+with ARGS; with ``--pause-after STEP`` it stops right after that step of a write (see
+:data:`STEPS`), still inside the write's transaction, creates ``DIR/paused`` and goes on
+only once ``DIR/go`` exists: the test kills it there, or stops the database server, or
+lets it run into a lock, at a known moment.
 
 They live in a file of their own because a test must be able to SIGKILL them: a
 thread cannot be killed, and killing the test process would kill pytest.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -31,9 +37,12 @@ import shapely
 
 import atlas
 from atlas.store.frames import checksum
+from atlas.store.geopackage import WRITE_CACHE_ENV
 
 #: The layer spec the workers write (``wells`` of the test catalogue in conftest.py).
 LAYER = "wells"
+#: Write cache (MB) of the ``write`` worker in a GeoPackage: small, so that it spills.
+SPILL_EARLY_MB = "2"
 
 
 def frame(n: int, prefix: str, seed: int = 0) -> gpd.GeoDataFrame:
@@ -60,6 +69,10 @@ def write(url: str, layer: str, n: int, prefix: str, mode: str, batches: int,
     that file to exist: the write then starts within milliseconds of the signal.
     """
     prefixes = [prefix] if batches == 1 else [f"{prefix}{k}" for k in range(batches)]
+    # A GeoPackage writer keeps its changes in memory up to a budget before writing
+    # them into the file; this one spills almost at once, so that the tests catch it
+    # with the file itself half-changed, the hardest case for recovery.
+    os.environ.setdefault(WRITE_CACHE_ENV, SPILL_EARLY_MB)
     with atlas.open(url) as opened:
         for name in prefixes:
             data = frame(n, name, seed=len(name) + n)
@@ -70,6 +83,59 @@ def write(url: str, layer: str, n: int, prefix: str, mode: str, batches: int,
             revision = opened.write(layer, data, mode, user=f"worker-{name}",
                                     source=f"{name}.csv")
             print(f"revision {revision.revision}", flush=True)
+    return 0
+
+
+def write_csv(path: Path, n: int, prefix: str, seed: int = 0) -> Path:
+    """The wells of :func:`frame` as a CSV file with ``lon``/``lat`` columns, to import."""
+    data = frame(n, prefix, seed)
+    data["lon"], data["lat"] = data.geometry.x, data.geometry.y
+    data.drop(columns="geometry").to_csv(path, index=False)
+    return path
+
+
+#: Steps after which ``cli --pause-after`` can stop: an import has read the atlas's
+#: revision and starts planning (``plan``); a PostGIS COPY has sent its first bytes
+#: (``copy``); a restore has copied the rows back (``rows``); a write has recorded its
+#: row count and checksum (``checksum``, the last step before the commit).
+STEPS = {"plan": ("atlas.ingest.planning", "Context.build"),
+         "copy": ("atlas.store.postgis", "_CopyChunks.read"),
+         "rows": ("atlas.store.restore", "copy_state"),
+         "checksum": ("atlas.store.sql", "SqlStore._close_revision")}
+
+
+def pause_after(step: str, signals: Path) -> None:
+    """Wrap the function of ``step`` so that it pauses once it has returned."""
+    import importlib
+
+    module_name, attribute = STEPS[step]
+    owner: object = importlib.import_module(module_name)
+    *path, name = attribute.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    original = getattr(owner, name)
+
+    def paused(*args: object, **kwargs: object) -> object:
+        result = original(*args, **kwargs)
+        (signals / "paused").touch()
+        while not (signals / "go").exists():
+            time.sleep(0.01)
+        return result
+
+    setattr(owner, name, paused)
+
+
+def cli(args: list[str], step: str | None, signals: Path | None) -> int:
+    """Run the ``atlas`` command in this process, paused after ``step`` if given."""
+    from atlas.cli import main as atlas_main
+
+    if step is not None:
+        assert signals is not None, "--pause-after needs --signals"
+        pause_after(step, signals)
+    try:
+        atlas_main(args=args, prog_name="atlas")
+    except SystemExit as done:
+        return int(done.code or 0) if not isinstance(done.code, str) else 1
     return 0
 
 
@@ -94,10 +160,11 @@ HERE = Path(__file__).resolve()
 PATIENCE_S = 60.0
 
 
-def spawn(*args: str) -> subprocess.Popen[str]:
-    """Start this module as a worker process (output captured)."""
+def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start this module as a worker process (output captured; ``env`` added to ours)."""
     return subprocess.Popen([sys.executable, str(HERE), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=HERE.parents[1])
+                            stderr=subprocess.PIPE, text=True, cwd=HERE.parents[1],
+                            env={**os.environ, **(env or {})})
 
 
 def wait_until(condition: Callable[[], bool], process: subprocess.Popen[str] | None = None,
@@ -177,7 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("layer")
     r.add_argument("out", type=Path)
     r.add_argument("--until", type=Path, required=True)
+    c = commands.add_parser("cli")
+    c.add_argument("--pause-after", choices=sorted(STEPS), default=None)
+    c.add_argument("--signals", type=Path, default=None)
+    c.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "cli":
+        rest = args.args[1:] if args.args[:1] == ["--"] else args.args
+        return cli(rest, args.pause_after, args.signals)
     if args.command == "write":
         return write(args.url, args.layer, args.n, args.prefix, args.mode, args.batches,
                      args.when)

@@ -232,8 +232,8 @@ def test_a_writer_waiting_too_long_gets_a_clear_error(pg_atlas, postgis_server, 
     holder = psycopg2.connect(postgis_server)
     try:
         with holder.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                        (postgis.LOCK_NAMESPACE, schema_of(pg_atlas)))
+            # The writers' lock: the row of atlas_lock (atlas.store.pg_guard).
+            cur.execute(f'SELECT id FROM "{schema_of(pg_atlas)}".atlas_lock FOR UPDATE')
         with pytest.raises(ConcurrentWriteError) as error:
             pg_atlas.write("wells", points(3))
         assert error.value.key == "store.busy"

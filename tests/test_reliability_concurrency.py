@@ -150,8 +150,10 @@ def test_a_writer_that_arrives_mid_write_waits_then_applies_on_top(store_url, st
             import psycopg2
 
             with psycopg2.connect(server) as conn, conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                            " AND NOT granted")
+                # Waiting for the lock row of atlas_lock: a wait on its holder's
+                # transaction (atlas.store.pg_guard).
+                cur.execute("SELECT count(*) FROM pg_locks WHERE NOT granted"
+                            " AND locktype IN ('transactionid', 'tuple')")
                 return cur.fetchone()[0] > 0
         wait_until(queued, small, "the second writer to queue")
     results = [finish(big), finish(small)]

@@ -1,5 +1,6 @@
 """PostGIS access: a reader role that only reads, a writer role that writes data but
-cannot change the schema (atlas/store/roles.py, ``atlas roles grant``).
+cannot change the schema (atlas/store/roles.py, ``atlas roles grant``). That neither
+can rewrite the audit log nor hold up the writers is in tests/test_audit_log_*.py.
 
 The throwaway cluster trusts local connections, so a role connects without its
 password here; the passwords themselves are checked where they are stored (only as

@@ -10,6 +10,7 @@ import pandas as pd
 from ..atlas import Atlas
 from ..diagnostics import REGISTRY, diagnose
 from ..errors import DiagnosticError
+from ..exports import write_bytes_atomically, write_csv, write_xlsx
 from ..i18n import t
 from .options import lang_of, main, with_atlas
 
@@ -28,19 +29,21 @@ def for_people(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def write_table(table: pd.DataFrame, path: Path) -> None:
     """Write by extension: CSV, Excel, or JSON records.
 
-    CSV is UTF-8 with a BOM so that spreadsheet programs show accents; JSON is UTF-8
-    with null for missing values.
+    CSV (UTF-8 with a BOM so that spreadsheet programs show accents) and Excel go
+    through :mod:`atlas.exports`, so that a territory name such as ``=HYPERLINK(…)``
+    is text, never a formula; JSON is UTF-8 with null for missing values. Each file is
+    written whole or not at all.
     """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DiagnosticError("diagnostics.bad_output", path=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        table.to_csv(path, index=False, encoding="utf-8-sig")
+        write_csv(table, path)
     elif suffix == ".xlsx":
-        table.to_excel(path, index=False, sheet_name="diagnostic")
+        write_xlsx(table, path, sheet_name="diagnostic")
     else:
-        table.to_json(path, orient="records", force_ascii=False, indent=1)
+        text = table.to_json(orient="records", force_ascii=False, indent=1)
+        write_bytes_atomically(text.encode("utf-8"), path)
 
 
 @main.command("diagnose")

@@ -1,14 +1,24 @@
 """``atlas editor add|list|remove``: the accounts allowed to write from the app.
 
 Passwords are typed at a hidden prompt (twice), never given as an option, so they
-do not end up in the shell history or in the process list.
+do not end up in the shell history or in the process list. Failed sign-ins are kept
+across restarts (:mod:`atlas.signin_limits`); ``atlas editor unlock NAME`` lets an
+administrator lift a lock at once instead of waiting for it to expire.
 """
 
 from __future__ import annotations
 
 import click
 
-from ..auth import MIN_PASSWORD_LENGTH, EditorStore, editors_file
+from ..auth import (
+    MAX_CLIENT_FAILURES,
+    MAX_FAILURES,
+    MIN_PASSWORD_LENGTH,
+    WINDOW_SECONDS,
+    EditorStore,
+    RateLimiter,
+    editors_file,
+)
 from ..i18n import t
 from .options import lang_of, main
 
@@ -64,3 +74,20 @@ def remove_command(ctx: click.Context, name: str, path: str | None) -> None:
     store = EditorStore(path or editors_file())
     key = "app.editors.removed" if store.remove(name) else "app.editors.unknown"
     click.echo(t(key, lang, name=name))
+
+
+@editor_group.command("unlock")
+@click.argument("name")
+@click.option("--clients", is_flag=True,
+              help="Oublier aussi les échecs comptés par adresse de client.")
+@_file_option
+@click.pass_context
+def unlock_command(ctx: click.Context, name: str, clients: bool, path: str | None) -> None:
+    """Lève le blocage d'un nom après trop d'essais de connexion."""
+    store = EditorStore(path or editors_file())
+    RateLimiter(MAX_FAILURES, WINDOW_SECONDS, log=store.failure_log(),
+                scope="names").success(name)
+    if clients:
+        RateLimiter(MAX_CLIENT_FAILURES, WINDOW_SECONDS, log=store.failure_log(),
+                    scope="clients").reset()
+    click.echo(t("app.editors.unlocked", lang_of(ctx), name=name.strip()))

@@ -32,6 +32,21 @@ class AtlasGroup(click.Group):
             lang = (ctx.obj or {}).get("lang")
             click.echo(t("cli.error", lang, message=exc.message(lang)), err=True)
             sys.exit(2)
+        except Exception as exc:
+            if not _from_a_database_driver(exc):
+                raise
+            # Last resort: the stores translate the failures people can act on; one
+            # they did not foresee is still a sentence, not a driver's traceback.
+            lang = (ctx.obj or {}).get("lang")
+            error = AtlasError("store.database_error", detail=" ".join(str(exc).split()))
+            click.echo(t("cli.error", lang, message=error.message(lang)), err=True)
+            sys.exit(2)
+
+
+def _from_a_database_driver(exc: BaseException) -> bool:
+    """True for SQLAlchemy, sqlite3 and psycopg2 errors (told apart by their module)."""
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in ("sqlalchemy", "sqlite3", "psycopg2")
 
 
 @click.group(cls=AtlasGroup, context_settings={"help_option_names": ["-h", "--help"]})

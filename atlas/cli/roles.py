@@ -1,6 +1,7 @@
 """``atlas roles grant``: least-privilege PostgreSQL roles for a PostGIS atlas.
 
-Run once by the administrator, with the owner's (or a superuser's) address::
+Run by the administrator, with the owner's (or a superuser's) address, once per atlas
+and again after upgrading the atlas (it installs the audit-log guard)::
 
     atlas roles grant --atlas postgresql://admin@db/atlas --reader atlas_lecture
         --writer atlas_ecriture --create --password-env ATLAS_ROLE_PASSWORD
@@ -19,6 +20,7 @@ import click
 from ..errors import StoreError
 from ..i18n import t
 from ..store import is_postgres_url
+from ..store.addresses import check_postgres_url
 from ..store.roles import grant_roles
 from .options import atlas_option, lang_of, main
 
@@ -41,7 +43,8 @@ def roles_group() -> None:
 @atlas_option
 @click.option("--reader", required=True, help="Rôle de lecture (application publique, QGIS).")
 @click.option("--writer", required=True,
-              help="Rôle d'écriture des données (éditeurs, import), sans droit sur les tables.")
+              help="Rôle d'écriture des données (éditeurs, import) : ajoute des révisions, "
+                   "sans pouvoir réécrire l'historique ni modifier les tables.")
 @click.option("--create", is_flag=True, help="Crée les rôles absents (LOGIN, sans autre droit).")
 @click.option("--password-env", default=None, metavar="VARIABLE",
               help="Variable d'environnement du mot de passe des rôles créés.")
@@ -55,14 +58,18 @@ def grant_command(ctx: click.Context, atlas_url: str, reader: str, writer: str, 
                   writer_password_env: str | None) -> None:
     """Accorde à deux rôles les seuls droits dont ils ont besoin sur l'atlas.
 
-    Le rôle de lecture lit les couches, l'historique et les styles ; le rôle
-    d'écriture y ajoute l'écriture des données mais ne peut ni créer, ni modifier,
-    ni supprimer de table. --atlas doit désigner le propriétaire du schéma (ou un
+    Le rôle de lecture lit les couches, l'historique et les styles, sans pouvoir
+    prendre le verrou des écritures. Le rôle d'écriture importe des données et ajoute
+    des révisions ; il ne peut ni créer, modifier ou supprimer de table, ni réécrire
+    l'historique, le journal d'audit, les paramètres ou les couches déclarées. Installe
+    (ou met à jour) cette protection : à relancer sur un atlas créé par une version
+    antérieure. --atlas doit désigner le propriétaire du schéma (ou un
     superutilisateur). Les mots de passe viennent de variables d'environnement.
     """
     lang = lang_of(ctx)
     if not is_postgres_url(atlas_url):
         raise StoreError("roles.not_postgis", url=atlas_url)
+    atlas_url = check_postgres_url(atlas_url)  # a typo is a sentence, without the password
     passwords = {}
     if create:
         passwords = {"reader_password": _password(reader_password_env or password_env),

@@ -6,7 +6,12 @@ exports), maps its columns and values to the layer spec, checks and repairs ever
 row and returns an :class:`ImportPlan`: nothing is written until ``plan.commit()``.
 The modules follow the flow: ``readers`` → ``coordinates`` → ``mapping`` →
 ``values`` → ``geometry`` → ``placement``/``boundaries`` → ``planning`` → ``plan``,
-with ``report`` and ``output`` for what people read.
+with ``report`` and ``output`` for what people read. Every uploaded file is taken as
+hostile: ``sniff`` checks that its content is what its extension says, ``gdal_guard``
+is the only door to GDAL (one driver per format, no virtual dataset, no network),
+``archives`` and ``shapefile`` refuse archives and Shapefiles that cannot be read
+faithfully, and ``limits`` bounds the columns and cells a file may bring while the
+streaming readers (``geojson``, ``tables``/``xlsx``) read it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ A zip declares the uncompressed size of each member; a "zip bomb" declares (or
 hides) gigabytes behind a few kilobytes. We refuse an archive whose declared total
 is above the limit before anything is extracted, and we count the bytes actually
 produced while extracting, so a member that lies about its size is stopped too.
-Member paths are flattened to safe relative names (no ``..``, no absolute paths).
+Member paths are flattened to safe relative names (no ``..``, no absolute paths), and a
+name the file system could not hold (a part over 255 bytes, a path too deep or too
+long, a NUL byte) or that clashes with another member (``pts.csv`` and
+``pts.csv/inner.csv``, or the same name twice) is refused with a sentence.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from ..errors import IngestError
 DEFAULT_MAX_MB = 200.0
 MAX_MEMBERS = 5000
 CHUNK = 1 << 20
+#: Longest file or folder name most file systems hold (bytes), deepest and longest path.
+MAX_NAME_BYTES = 255
+MAX_DEPTH = 32
+MAX_PATH_BYTES = 3000
 
 
 def size_limit(max_size_mb: float | None = None) -> int:
@@ -63,6 +70,40 @@ def _safe_name(name: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
+def _shown(name: str) -> str:
+    """A member name for a message: controls escaped, shortened."""
+    from .text import printable
+
+    text = printable(name)
+    return text if len(text) <= 120 else text[:60] + "…" + text[-40:]
+
+
+def _check_name(archive: Path, member: str, relative: PurePosixPath, dest: Path) -> None:
+    """Refuse a name the file system cannot hold (see the module docstring)."""
+    parts = relative.parts
+    too_long = any(len(os.fsencode(p)) > MAX_NAME_BYTES for p in parts)
+    too_deep = len(parts) > MAX_DEPTH
+    if too_long or too_deep or "\x00" in member \
+            or len(os.fsencode(str(dest.joinpath(*parts)))) > MAX_PATH_BYTES:
+        raise IngestError("ingest.archive_bad_name", file=archive.name, member=_shown(member))
+
+
+class _Layout:
+    """Files and folders extracted so far, to refuse members that clash."""
+
+    def __init__(self) -> None:
+        self.files: set[PurePosixPath] = set()
+        self.folders: set[PurePosixPath] = set()
+
+    def claim(self, archive: Path, member: str, relative: PurePosixPath) -> None:
+        parents = set(relative.parents) - {PurePosixPath(".")}
+        if relative in self.files or relative in self.folders or parents & self.files:
+            raise IngestError("ingest.archive_conflict", file=archive.name,
+                              member=_shown(member))
+        self.files.add(relative)
+        self.folders |= parents
+
+
 def extract(path: Path, dest: Path, limit: int) -> list[Path]:
     """Extract an archive under ``dest``, counting real bytes; returns the files."""
     try:
@@ -74,20 +115,27 @@ def extract(path: Path, dest: Path, limit: int) -> list[Path]:
 def _extract(path: Path, dest: Path, limit: int) -> list[Path]:
     written = 0
     files: list[Path] = []
+    layout = _Layout()
     with open_zip(path, limit) as archive:
         for member in archive.infolist():
             relative = _safe_name(member.filename)
             if member.is_dir() or relative is None:
                 continue
+            _check_name(path, member.filename, relative, dest)
+            layout.claim(path, member.filename, relative)
             target = dest.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as source, open(target, "wb") as out:
-                while chunk := source.read(CHUNK):
-                    written += len(chunk)
-                    if written > limit:
-                        raise IngestError("ingest.archive_too_big", file=path.name,
-                                          size=f">{_mb(limit)}", limit=_mb(limit))
-                    out.write(chunk)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(member) as source, open(target, "wb") as out:
+                    while chunk := source.read(CHUNK):
+                        written += len(chunk)
+                        if written > limit:
+                            raise IngestError("ingest.archive_too_big", file=path.name,
+                                              size=f">{_mb(limit)}", limit=_mb(limit))
+                        out.write(chunk)
+            except (OSError, ValueError) as exc:  # what the checks above did not foresee
+                raise IngestError("ingest.archive_bad_name", file=path.name,
+                                  member=_shown(member.filename)) from exc
             files.append(target)
     return files
 

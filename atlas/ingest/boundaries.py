@@ -18,6 +18,7 @@ from producers whose codes differ).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -216,7 +217,7 @@ def _contained_in(geoms: gpd.GeoSeries, candidates: gpd.GeoDataFrame) -> list[st
 
 def resolve_parents(codes: list[str | None], levels: list[int | None],
                     given: list[str | None], geometry: gpd.GeoSeries,
-                    known: gpd.GeoDataFrame, rows: list[int]) -> Parents:
+                    known: gpd.GeoDataFrame, rows: Sequence[int]) -> Parents:
     """Parents of units (see the module docstring).
 
     ``known`` holds every territory a parent may be (already in the atlas, earlier

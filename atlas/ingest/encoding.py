@@ -10,6 +10,7 @@ UTF-8 (Latin-1 accents almost never form valid UTF-8 sequences), otherwise cp125
 from __future__ import annotations
 
 import codecs
+from dataclasses import dataclass, field
 from pathlib import Path
 
 UTF8 = "UTF-8"
@@ -76,3 +77,50 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), CP1252
     except UnicodeDecodeError:  # bytes undefined in cp1252: plain Latin-1 never fails
         return data.decode("latin-1"), "ISO-8859-1"
+
+
+@dataclass
+class Decoded:
+    """Text of a file, its encoding and the lines written in another one.
+
+    ``other_lines`` are the 1-based numbers of physical lines decoded with
+    ``other_encoding`` because they are not in ``encoding`` (a CP1252 line pasted into
+    a UTF-8 file, or the reverse); empty when the whole file has one encoding.
+    """
+
+    text: str
+    encoding: str
+    other_lines: list[int] = field(default_factory=list)
+    other_encoding: str | None = None
+
+
+def _decode_8bit(line: bytes) -> str:
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:  # bytes undefined in cp1252: plain Latin-1 never fails
+        return line.decode("latin-1")
+
+
+def decode_mixed(data: bytes) -> Decoded:
+    """Like :func:`decode_text`, but a file mixing UTF-8 and 8-bit lines is read by line.
+
+    Decoding such a file whole as CP1252 turns its UTF-8 "Thiès" into "ThiÃ¨s". A line
+    with accents that is valid UTF-8 is UTF-8 (8-bit accented text almost never forms
+    valid UTF-8 sequences), the others CP1252; the lines of the rarer one are listed.
+    """
+    text, encoding = decode_text(data)
+    if encoding != CP1252 and encoding != "ISO-8859-1":
+        return Decoded(text, encoding)
+    lines = data.splitlines(keepends=True)
+    utf8 = [i for i, line in enumerate(lines) if not line.isascii() and decodes_as_utf8(line)]
+    if not utf8:
+        return Decoded(text, encoding)
+    utf8_set = set(utf8)
+    eight_bit = [i for i, line in enumerate(lines) if not line.isascii() and i not in utf8_set]
+    decoded = [line.decode("utf-8") if i in utf8_set else _decode_8bit(line)
+               for i, line in enumerate(lines)]
+    if decoded and decoded[0].startswith("\ufeff"):
+        decoded[0] = decoded[0][1:]
+    if len(utf8) >= len(eight_bit):
+        return Decoded("".join(decoded), UTF8, [i + 1 for i in eight_bit], CP1252)
+    return Decoded("".join(decoded), CP1252, [i + 1 for i in utf8], UTF8)

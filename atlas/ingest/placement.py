@@ -11,6 +11,7 @@ out-of-territory point inside, the report says the columns look swapped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -85,7 +86,7 @@ class TerritoryIndex:
         return bool(self.distances_m(series)[0] <= self.tolerance_m)
 
 
-def place(geometry: gpd.GeoSeries, index: TerritoryIndex, rows: list[int],
+def place(geometry: gpd.GeoSeries, index: TerritoryIndex, rows: Sequence[int],
           out_of_range: dict[int, shapely.Geometry], geographic_source: bool) -> Placement:
     """Territory codes of features (EPSG:4326) and issues for those outside."""
     geometry = geometry.reset_index(drop=True)
@@ -116,11 +117,13 @@ def place(geometry: gpd.GeoSeries, index: TerritoryIndex, rows: list[int],
         issues.append((position, Issue(ERROR, "coords_swapped" if swapped
                                        else "coords_out_of_range", row=row, field="geometry",
                                        value=_where(geom))))
-    return Placement([None if pd.isna(c) else str(c) for c in codes], issues)
+    shared: dict[str, str] = {}  # one string per territory, not one per feature
+    return Placement([None if pd.isna(c) else shared.setdefault(str(c), str(c))
+                      for c in codes], issues)
 
 
 def out_of_range_issues(out_of_range: dict[int, shapely.Geometry],
-                        rows: list[int]) -> list[tuple[int, Issue]]:
+                        rows: Sequence[int]) -> list[tuple[int, Issue]]:
     """Issues for out-of-range coordinates when the atlas has no territory to compare."""
     issues = []
     for position, geom in out_of_range.items():

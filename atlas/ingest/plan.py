@@ -25,6 +25,7 @@ from ..errors import IngestError, StoreError
 from ..i18n import t
 from ..store import Revision, WriteMode
 from . import output
+from .limits import Progress
 from .mapping import parse_overrides
 from .placement import DEFAULT_TOLERANCE_M
 from .planning import TERRITORIES, Context, FilePlan, FilePlanner
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 #: Lines of warnings kept with a revision (the full report goes to --report).
 MAX_REVISION_WARNINGS = 500
+#: Rows handed at once to the store's own checks during planning (bounds memory).
+STORE_CHECK_ROWS = 100_000
 MappingOption = Mapping[str, str | None] | Iterable[str] | None
 
 
@@ -53,14 +56,16 @@ class ImportPlan:
         self.files = files
         self.revision_at_plan = ctx.revision
         self.committed: Revision | None = None
-        self.frame: gpd.GeoDataFrame = gpd.GeoDataFrame(
-            pd.concat([f.frame for f in files]), geometry="geometry", crs=files[0].frame.crs)
+        self.frame: gpd.GeoDataFrame = files[0].frame if len(files) == 1 else \
+            gpd.GeoDataFrame(pd.concat([f.frame for f in files]), geometry="geometry",
+                             crs=files[0].frame.crs)
         self._file_of = [f.source.name for f in files for _ in range(len(f.frame))]
         issues = [i for f in files for i in f.issues]
         issues += self._identifier_issues(ctx)
         if not len(self.frame):
             issues.append(Issue(ERROR, "no_rows", file=files[0].source.name))
         self._blocked = self._blocked_rows(issues)
+        issues += self._store_issues(ctx, issues)
         if skip_invalid and len(self.frame) and self._blocked.all() \
                 and not any(i.blocking and i.row is None for i in issues):
             issues.append(Issue(ERROR, "all_rejected", file=files[0].source.name))
@@ -68,42 +73,72 @@ class ImportPlan:
 
     # -- checks across files --------------------------------------------------------------
     def _identifier_issues(self, ctx: Context) -> list[Issue]:
+        """Identifiers used twice, and (append) identifiers already in the layer."""
         id_field = self.spec.id_field
         titles = self.spec.field(id_field).titles
-        ids = self.frame[id_field].astype(object).to_numpy()
+        column = self.frame[id_field]
         rows = self.frame.index.to_numpy()
+        present = column.notna().to_numpy()
         issues: list[Issue] = []
-        seen: dict[str, list[int]] = {}
-        for position, value in enumerate(ids):
-            if value is not None and not pd.isna(value):
-                seen.setdefault(str(value), []).append(position)
-        for value, positions in seen.items():
-            if len(positions) < 2:
-                continue
+        twice = column.duplicated(keep=False).to_numpy() & present
+        groups: dict[str, list[int]] = {}
+        for position in np.flatnonzero(twice):
+            groups.setdefault(str(column.iloc[position]), []).append(int(position))
+        for value, positions in groups.items():
             for position in positions:
-                others = ", ".join(str(rows[p]) for p in positions if p != position)
+                # At most ten other rows named: the same id on 100,000 rows is one mistake.
+                listed = [str(rows[p]) for p in positions[:11] if p != position][:10]
+                more = len(positions) - 1 - len(listed)
+                others = ", ".join(listed) + (f", … (+{more})" if more > 0 else "")
                 issues.append(Issue(ERROR, "duplicate_id", row=int(rows[position]),
                                     field=id_field, value=value, titles=titles,
                                     params={"rows": others},
                                     file=self._file_of[position]))
-        if self.mode is WriteMode.APPEND and seen:
-            existing = ctx.existing_ids
-            for value, positions in seen.items():
-                if value in existing:
-                    issues.extend(Issue(ERROR, "existing_id", row=int(rows[p]), field=id_field,
-                                        value=value, titles=titles,
-                                        file=self._file_of[p]) for p in positions)
+        existing = ctx.existing_ids if self.mode is WriteMode.APPEND and present.any() \
+            else set()
+        if existing:
+            known = column.astype(object).map(lambda v: str(v) in existing).to_numpy() \
+                & present
+            issues.extend(Issue(ERROR, "existing_id", row=int(rows[p]), field=id_field,
+                                value=str(column.iloc[p]), titles=titles,
+                                file=self._file_of[p]) for p in np.flatnonzero(known))
         return issues
 
+    def _store_issues(self, ctx: Context, issues: list[Issue]) -> list[Issue]:
+        """What the store's own checks would refuse in the rows a commit writes.
+
+        The dry run must find everything the commit would refuse: the store checks
+        (geometry kind and presence, identifiers, CRS, integer range, NUL characters)
+        run here on the rows that would be written, and a refusal blocks the plan.
+        """
+        if any(i.blocking and i.row is None for i in issues) or self._blocked.all():
+            return []
+        check = getattr(ctx.atlas.store, "_prepare", None)  # the checks of Store.write
+        if check is None:
+            return []
+        rows = self.valid_frame.reset_index(drop=True)
+        try:  # by slices: identifiers across slices are checked above, row by row
+            for start in range(0, len(rows), STORE_CHECK_ROWS):
+                check(rows.iloc[start:start + STORE_CHECK_ROWS], self.spec)
+        except StoreError as exc:
+            return [Issue(ERROR, "store_refusal", file=self.files[0].source.name,
+                          params={"error": exc.key, "error_params": exc.params})]
+        return []
+
     def _blocked_rows(self, issues: list[Issue]) -> np.ndarray:
-        where = {(f, int(r)): p for p, (f, r) in enumerate(zip(self._file_of, self.frame.index,
-                                                             strict=True))}
-        blocked = np.zeros(len(self.frame), dtype=bool)
+        """Per planned row, True when an error names it (looked up file by file)."""
+        wanted: dict[str | None, list[int]] = {}
         for issue in issues:
             if issue.blocking and issue.row is not None:
-                position = where.get((issue.file, issue.row))
-                if position is not None:
-                    blocked[position] = True
+                wanted.setdefault(issue.file, []).append(issue.row)
+        blocked = np.zeros(len(self.frame), dtype=bool)
+        offset = 0
+        for plan in self.files:
+            rows = wanted.get(plan.source.name)
+            if rows:
+                found = plan.frame.index.get_indexer(rows)
+                blocked[offset + found[found >= 0]] = True
+            offset += len(plan.frame)
         return blocked
 
     # -- what the plan says -----------------------------------------------------------------
@@ -315,6 +350,7 @@ def import_file(
     sheet: str | None = None,
     max_size_mb: float | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    progress: Progress | None = None,
 ) -> ImportPlan:
     """Plan the import of a file into a layer; nothing is written until ``.commit()``.
 
@@ -324,14 +360,15 @@ def import_file(
     boundary file imported into ``territories``; ``source_layer``/``sheet`` pick a
     layer of a multi-layer file or a sheet of a workbook; ``max_size_mb`` limits the
     input size (zip contents included); ``tolerance_m`` is how far outside the atlas's
-    territory a feature is only a warning.
+    territory a feature is only a warning; ``progress`` is called with the fraction of
+    the file read so far (0.0 to 1.0), for a progress bar.
     """
     with _Opened(atlas_or_url) as opened:
         assert opened.atlas is not None
         ctx = Context.build(opened.atlas, layer, mode, lang, tolerance_m)
         planner = FilePlanner(ctx, path, overrides=parse_overrides(mapping), crs=crs,
                               level=level, source_layer=source_layer, sheet=sheet,
-                              max_size_mb=max_size_mb)
+                              max_size_mb=max_size_mb, progress=progress)
         return ImportPlan(ctx, [planner.run()], url=opened.url, skip_invalid=skip_invalid)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,24 +22,23 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from ..crs import STORAGE, as_crs
-from ..errors import IngestError, NotFoundError
-from ..i18n import normalise_language
-from ..store import WriteMode
-from ..store.frames import conform
-from ..territories import TerritoryTree
+from ..errors import IngestError, StoreError
+from ..forms.submissions import survey_columns
+from ..store.frames import conform_column
 from . import boundaries
+from .context import Context, territory_frame
 from .coordinates import table_geometry
 from .geometry import prepare
+from .limits import Progress
 from .mapping import GEOMETRY_KEYS, ColumnMapping, check_overrides, map_columns, resolve_column
-from .placement import TerritoryIndex, out_of_range_issues, place
+from .placement import out_of_range_issues, place
 from .readers import Source, blank_geometry, read_source
 from .report import ERROR, WARNING, Issue
 from .text import display, is_blank
 from .values import as_text, convert
 
 if TYPE_CHECKING:
-    from ..atlas import Atlas
-    from ..catalog import LayerSpec
+    pass
 
 TERRITORIES = "territories"
 TERRITORY_FIELD = "territory_code"
@@ -49,70 +47,12 @@ _GEOMETRY_READ_ERRORS = {"bad_coordinate", "bad_geopoint", "bad_wkt", "bad_geome
 
 
 @dataclass
-class Context:
-    """What every file of one import shares: the atlas, the layer and the options."""
-
-    atlas: Atlas
-    spec: LayerSpec
-    mode: WriteMode
-    lang: str
-    tolerance_m: float
-    revision: int = 0
-
-    @classmethod
-    def build(cls, atlas: Atlas, layer: str, mode: WriteMode | str, lang: str | None,
-              tolerance_m: float) -> Context:
-        """Context for importing into ``layer`` of ``atlas``."""
-        try:
-            mode = WriteMode(mode)
-        except ValueError:
-            raise IngestError("ingest.bad_mode", mode=mode) from None
-        return cls(atlas=atlas, spec=atlas.spec(layer), mode=mode,
-                   lang=normalise_language(lang), tolerance_m=tolerance_m,
-                   revision=atlas.revision)
-
-    @cached_property
-    def tree(self) -> TerritoryTree | None:
-        """The atlas's territory tree, None when it has no territory yet."""
-        try:
-            tree = self.atlas.territories
-        except NotFoundError:
-            return None
-        return tree if len(tree) else None
-
-    @cached_property
-    def index(self) -> TerritoryIndex | None:
-        """Projected outer territories, for distances (None without territories)."""
-        if self.tree is None:
-            return None
-        return TerritoryIndex(self.tree, self.atlas.metric_crs, self.tolerance_m)
-
-    @cached_property
-    def existing_ids(self) -> set[str]:
-        """Identifiers already in the layer (an append must not repeat them)."""
-        ids = self.atlas.read(self.spec.name, columns=[self.spec.id_field])
-        return set(ids[self.spec.id_field].dropna().astype(str))
-
-    @cached_property
-    def known_territories(self) -> gpd.GeoDataFrame:
-        """Territories already in the atlas that may be parents (none on replace)."""
-        if self.tree is None or self.mode is WriteMode.REPLACE:
-            return _territory_frame([], [], [])
-        frame = self.tree.frame
-        return _territory_frame(frame["code"].astype(str).tolist(),
-                                frame["level"].astype(int).tolist(),
-                                list(frame.geometry.values))
-
-
-def _territory_frame(codes: list, levels: list, geoms: list) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"code": pd.Series(codes, dtype=object),
-                             "level": pd.Series(levels, dtype="float64")},
-                            geometry=gpd.GeoSeries(geoms, crs=STORAGE), crs=STORAGE)
-
-
-@dataclass
 class FilePlan:
-    """One file, planned: the rows as they would be written and what was found."""
+    """One file, planned: the rows as they would be written and what was found.
+
+    ``source`` keeps the file's description (name, format, encoding, columns); its raw
+    rows are released once planned, so that a plan does not hold a large file twice.
+    """
 
     path: Path
     source: Source
@@ -163,7 +103,8 @@ class FilePlanner:
                  overrides: Mapping[str, str | None], crs: object = None,
                  level: int | None = None, source_layer: str | None = None,
                  sheet: str | None = None, max_size_mb: float | None = None,
-                 batch: gpd.GeoDataFrame | None = None) -> None:
+                 batch: gpd.GeoDataFrame | None = None,
+                 progress: Progress | None = None) -> None:
         self.ctx = ctx
         self.spec = ctx.spec
         self.path = Path(path)
@@ -174,10 +115,13 @@ class FilePlanner:
         self.sheet = sheet
         self.max_size_mb = max_size_mb
         self.batch = batch
+        self.progress = progress
         self.issues: list[Issue] = []
         self.is_territories = self.spec.name == TERRITORIES
         self.level_source: str | None = None
         self.parents_by_location = False
+        #: True when a survey question answered the territory: the answer is kept.
+        self.territory_answered = False
 
     # -- helpers ------------------------------------------------------------------------
     def add(self, issue: Issue) -> None:
@@ -201,24 +145,27 @@ class FilePlanner:
         if self.is_territories:
             self.territory_fields()
         self.identifiers()
+        self.release_rows()
         self.geometries()
         if self.is_territories:
             self.parents()
         else:
             self.territory_codes()
         self.required_values()
+        self.stored_geometries()
         return self.finish()
 
     def read(self) -> None:
         """Read the file into raw columns."""
         self.source = read_source(self.path, source_layer=self.source_layer, sheet=self.sheet,
                                   max_size_mb=self.max_size_mb,
-                                  geometry_hint=self.spec.geometry)
+                                  geometry_hint=self.spec.geometry, progress=self.progress)
         frame = self.source.frame.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
         self.frame = frame
         self.n = len(frame)
-        self.rows = [self.source.row_number(p) for p in range(self.n)]
+        # A range, not a list: a million row numbers as ints would be 30 MB.
+        self.rows = range(self.source.row_number(0), self.source.row_number(self.n))
         self.issues.extend(self.source.issues)
         self.overrides = check_overrides(self.spec, self.raw_overrides, list(frame.columns))
 
@@ -268,6 +215,9 @@ class FilePlanner:
                     preset["level_name"] = []
             if self.level_option is not None:
                 preset["level"] = []
+        elif (survey := survey_columns(self.spec, list(self.frame.columns))) is not None:
+            preset = dict(survey.columns)  # a KoboToolbox / ODK Central export
+            self.territory_answered = TERRITORY_FIELD in preset
         self.mapping = map_columns(self.spec, list(self.frame.columns), self.overrides,
                                    preset=preset, reserved=self.geometry_origin.values(),
                                    single=single)
@@ -287,14 +237,32 @@ class FilePlanner:
                            titles=spec_field.titles,
                            params={"columns": ", ".join(self.mapping.unused) or "-"}))
 
+    def _own(self, name: str) -> list[object]:
+        """The typed values of a field, as a list this step may change in place.
+
+        Unmapped fields all share :attr:`blank` (a million rows × a dozen fields of
+        ``None`` would otherwise be lists of their own); a step that fills one in
+        takes a copy first.
+        """
+        values = self.typed[name]
+        if values is self.blank:
+            values = self.typed[name] = list(self.blank)
+        return values
+
+    def release_rows(self) -> None:
+        """Drop the raw rows once values are typed (the columns stay, for the report)."""
+        self.frame = self.frame.iloc[:0]
+        self.source.frame = self.source.frame.iloc[:0]
+
     def convert_values(self) -> None:
         """Typed values of every mapped field; refused cells become issues."""
+        self.blank: list[object] = [None] * self.n
         self.typed: dict[str, list[object]] = {}
         self.refused: dict[str, set[int]] = {}
         for spec_field in self.spec.fields:
             columns = self.mapping.fields.get(spec_field.name) or []
             if not columns:
-                self.typed[spec_field.name] = [None] * self.n
+                self.typed[spec_field.name] = self.blank  # shared: see _own()
                 self.refused[spec_field.name] = set()
                 continue
             raw, used = _coalesce(self.frame, columns)
@@ -329,7 +297,7 @@ class FilePlanner:
                     self.refused["level"].add(position)
         self.typed["country"] = [boundaries.country_code(v) for v in self.typed["country"]]
         settings = self.ctx.atlas.settings
-        names = self.typed["level_name"]
+        names = self._own("level_name")
         for position, level in enumerate(self.typed["level"]):
             if names[position] is None and level is not None \
                     and int(level) in settings.level_names:
@@ -340,7 +308,7 @@ class FilePlanner:
         id_field = self.spec.id_field
         if self.is_territories:
             return
-        ids = self.typed[id_field]
+        ids = self._own(id_field)
         uuid = resolve_column("_uuid", self.frame.columns)
         stem = _slug(self.path.stem)
         mapped = bool(self.mapping.fields.get(id_field))
@@ -383,7 +351,7 @@ class FilePlanner:
     def territory_codes(self) -> None:
         """Attach the territory containing each feature; check codes given without one."""
         has_field = self.spec.has_field(TERRITORY_FIELD)
-        given = self.typed.get(TERRITORY_FIELD, [None] * self.n)
+        given = self._own(TERRITORY_FIELD) if has_field else [None] * self.n
         tree, index = self.ctx.tree, self.ctx.index
         present = ~(self.geometry.isna() | self.geometry.is_empty).to_numpy()
         if tree is None or index is None:
@@ -410,6 +378,10 @@ class FilePlanner:
             if found is not None:
                 if wanted is not None and wanted != found \
                         and wanted not in tree.ancestors(found):  # type: ignore[union-attr]
+                    if self.territory_answered:  # the surveyor chose it: kept, reported
+                        self.field_issue(WARNING, "territory_answer_mismatch", position,
+                                         TERRITORY_FIELD, wanted, found=found)
+                        continue
                     self.field_issue(WARNING, "territory_mismatch", position,
                                      TERRITORY_FIELD, wanted, found=found)
                 given[position] = found
@@ -418,15 +390,16 @@ class FilePlanner:
         self.typed[TERRITORY_FIELD] = given
 
     def parents(self) -> None:
-        """Parent of each admin unit, by code or by location."""
+        """Parent of each admin unit, by code or by location (impossible coordinates first)."""
+        self.issues.extend(i for _, i in out_of_range_issues(self.out_of_range, self.rows))
         codes, levels = self.typed["code"], self.typed["level"]
         valid = [p for p in range(self.n) if codes[p] is not None and levels[p] is not None]
         parts = [self.ctx.known_territories]
         if self.batch is not None and len(self.batch):
-            parts.append(_territory_frame(self.batch["code"].tolist(),
+            parts.append(territory_frame(self.batch["code"].tolist(),
                                           self.batch["level"].tolist(),
                                           list(self.batch.geometry.values)))
-        parts.append(_territory_frame([codes[p] for p in valid], [levels[p] for p in valid],
+        parts.append(territory_frame([codes[p] for p in valid], [levels[p] for p in valid],
                                       [self.geometry.iloc[p] for p in valid]))
         known = pd.concat(parts, ignore_index=True)
         known = known[~known.geometry.isna()] if len(known) else known
@@ -455,13 +428,39 @@ class FilePlanner:
                     continue  # reported by the location step
                 self.field_issue(ERROR, "required_missing", position, spec_field.name)
 
+    def stored_geometries(self) -> None:
+        """A row the store would refuse for its missing geometry is an error here already.
+
+        Earlier steps explain most missing geometries; this makes sure that no row
+        reaches a commit the store would refuse ("geometry absent") without one.
+        """
+        if not self.spec.geometry_required or self.source_geometry is None or self.crs is None:
+            return  # the whole file is refused already (no geometry, no CRS)
+        present = ~(self.geometry.isna() | self.geometry.is_empty).to_numpy()
+        explained = {i.row for i in self.issues if i.blocking and i.row is not None}
+        for position in np.flatnonzero(~present):
+            row = self.rows[int(position)]
+            if row not in explained:
+                self.add(Issue(ERROR, "geometry_missing", row=row, field="geometry"))
+
     def finish(self) -> FilePlan:
-        """The planned rows in the layer's shape, indexed by row number."""
-        data = {name: pd.Series(self.typed[name], dtype=object)
-                for name in self.spec.field_names}
-        frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
-            np.asarray(self.geometry.values, dtype=object), crs=STORAGE), crs=STORAGE)
-        frame = conform(frame, self.spec)
+        """The planned rows in the layer's shape, indexed by row number.
+
+        The raw rows are released here (the source keeps its description and columns):
+        a plan of a million rows should not hold the file twice.
+        """
+        columns: dict[str, object] = {}
+        for spec_field in self.spec.fields:
+            raw = pd.Series(self.typed.pop(spec_field.name), dtype=object)
+            try:
+                columns[spec_field.name] = conform_column(raw, spec_field.type)
+            except OverflowError as exc:  # values.py refuses such cells: never expected
+                raise StoreError("store.integer_out_of_range", layer=self.spec.name,
+                                 field=spec_field.name) from exc
+        geometry = gpd.GeoSeries(np.asarray(self.geometry.values, dtype=object), crs=STORAGE)
+        self.geometry = self.source_geometry = None  # type: ignore[assignment]
+        self.source.geometry = None
+        frame = gpd.GeoDataFrame(columns, geometry=geometry, crs=STORAGE)
         frame.index = pd.Index(self.rows, name="row")
         issues = [i if i.file else replace(i, file=self.source.name) for i in self.issues]
         return FilePlan(path=self.path, source=self.source, frame=frame, issues=issues,

@@ -4,40 +4,40 @@ The shape is a table of raw cell values, the geometries when the format has them
 the declared CRS and how the file was read.
 
 Formats: GeoPackage, Shapefile (also zipped), GeoJSON (also OSM exports), KML/KMZ,
-FlatGeobuf, OSM XML/PBF, CSV and XLSX (coordinates are found later, in
-:mod:`atlas.ingest.coordinates`). GIS formats go through pyogrio/GDAL; GeoJSON is
-parsed here so that nested OSM tags, feature ids and mixed-type properties come
-through unchanged. Values are kept as read (text stays text) so that the report
-can quote what the person typed.
+FlatGeobuf, OSM XML/PBF, GML, GPX, CSV and XLSX (coordinates are found later, in
+:mod:`atlas.ingest.coordinates`). GIS formats go through GDAL, only ever by
+:mod:`atlas.ingest.gdal_guard` (the driver of the extension, nothing else); GeoJSON
+is streamed by :mod:`atlas.ingest.geojson` so that nested OSM tags, feature ids and
+mixed-type properties come through unchanged; tables by :mod:`atlas.ingest.tables`.
+Values are kept as read (text stays text) so that the report can quote what the
+person typed. Every reader bounds the columns and cells it builds
+(:mod:`atlas.ingest.limits`) and may report its progress to a callback.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import shutil
 import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
-from shapely.geometry import shape
 
-from ..crs import STORAGE
 from ..errors import IngestError
-from . import archives
-from .encoding import decode_text, shapefile_encoding, sidecar
+from . import archives, gdal_guard, shapefile, sniff
+from .encoding import shapefile_encoding, sidecar
+from .geojson import read_geojson_file
+from .limits import Progress, check_cells, check_columns, check_kml_size, max_cells, report
 from .osm import flatten_osm
-from .report import ERROR, WARNING, Issue
-from .text import display
+from .report import WARNING, Issue
+from .tables import read_csv_table, read_xlsx_table
 
 GIS_SUFFIXES = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".fgb": "FlatGeobuf",
                 ".kml": "KML", ".kmz": "KMZ", ".osm": "OSM", ".pbf": "OSM", ".gml": "GML",
@@ -72,24 +72,34 @@ class Source:
 
 
 def read_source(path: str | Path, *, source_layer: str | None = None, sheet: str | None = None,
-                max_size_mb: float | None = None, geometry_hint: str | None = None) -> Source:
-    """Read a file (see the module docstring); raises :class:`IngestError` when it cannot."""
+                max_size_mb: float | None = None, geometry_hint: str | None = None,
+                progress: Progress | None = None) -> Source:
+    """Read a file (see the module docstring); raises :class:`IngestError` when it cannot.
+
+    ``progress`` receives the fraction of the file read (0.0 to 1.0) as reading goes.
+    """
     path = Path(path)
     if not path.is_file():
         raise IngestError("ingest.file_not_found", file=str(path))
     limit = archives.size_limit(max_size_mb)
     archives.check_file_size(path, limit)
     suffix = path.suffix.lower()
+    sniff.refuse_virtual(path, sniff.head(path))  # a VRT or GDALG, whatever its name
     if suffix == ".zip":
-        return _read_zip(path, limit, source_layer, sheet, geometry_hint)
+        return _read_zip(path, limit, source_layer, sheet, geometry_hint, progress)
     if suffix in (".kmz", ".xlsx", ".xlsm"):
+        sniff.check_zip(path, "KMZ" if suffix == ".kmz" else "XLSX")
         archives.verify_zip(path, limit)
     if suffix in JSON_SUFFIXES:
-        return _read_geojson(path)
+        return _read_geojson(path, progress)
     if suffix in TABLE_SUFFIXES:
-        return _read_csv(path) if TABLE_SUFFIXES[suffix] == "CSV" else _read_xlsx(path, sheet)
+        if TABLE_SUFFIXES[suffix] == "CSV":
+            return _read_csv(path, progress)
+        return _read_xlsx(path, sheet, progress)
     if suffix in GIS_SUFFIXES:
-        return _read_gdal(path, GIS_SUFFIXES[suffix], source_layer, geometry_hint)
+        source = _read_gdal(path, GIS_SUFFIXES[suffix], source_layer, geometry_hint)
+        report(progress, 1.0)
+        return source
     if suffix == ".xls":
         raise IngestError("ingest.old_excel", file=path.name)
     raise IngestError("ingest.unsupported_format", file=path.name, suffix=suffix or "-")
@@ -97,7 +107,7 @@ def read_source(path: str | Path, *, source_layer: str | None = None, sheet: str
 
 # -- archives ---------------------------------------------------------------------------
 def _read_zip(path: Path, limit: int, source_layer: str | None, sheet: str | None,
-              geometry_hint: str | None) -> Source:
+              geometry_hint: str | None, progress: Progress | None) -> Source:
     with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
         files = archives.extract(path, Path(tmp), limit)
         data = [f for f in files if f.suffix.lower() in ZIP_PREFERENCE]
@@ -110,7 +120,7 @@ def _read_zip(path: Path, limit: int, source_layer: str | None, sheet: str | Non
         chosen = data[0]
         source = read_source(chosen, source_layer=None if chosen.suffix.lower() == ".shp"
                              else source_layer, sheet=sheet, max_size_mb=limit / 1024 / 1024,
-                             geometry_hint=geometry_hint)
+                             geometry_hint=geometry_hint, progress=progress)
         others = [f.name for f in data[1:]]
         if others:
             source.issues.append(Issue(WARNING, "several_datasets", value=chosen.name,
@@ -121,12 +131,27 @@ def _read_zip(path: Path, limit: int, source_layer: str | None, sheet: str | Non
 
 
 # -- GIS formats through GDAL --------------------------------------------------------------
+@contextmanager
+def _without_prj(path: Path) -> Iterator[Path]:
+    """The Shapefile seen without its ``.prj`` (links to the other parts, in a temp folder)."""
+    with tempfile.TemporaryDirectory(prefix="atlas-shp-") as tmp:
+        for part in path.parent.iterdir():
+            if part.stem == path.stem and part.suffix.lower() != ".prj" and part.is_file():
+                target = Path(tmp) / part.name
+                try:
+                    target.symlink_to(part.resolve())
+                except OSError:  # no symlinks here: copy (the size was checked)
+                    shutil.copyfile(part, target)
+        yield Path(tmp) / path.name
+
+
 def _choose_layers(path: Path, fmt: str, wanted: str | None, geometry_hint: str | None
                    ) -> tuple[list[str], list[Issue]]:
-    try:
-        layers = [(str(name), str(kind)) for name, kind in pyogrio.list_layers(path)]
-    except Exception as exc:  # noqa: BLE001 - any GDAL failure means "cannot read"
-        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
+    if fmt == "Shapefile":  # GDAL's driver is checked without a .prj it may not parse
+        with _without_prj(path) as bare:
+            layers, _ = gdal_guard.open_layers(path, fmt, driver_path=bare)
+    else:
+        layers, _ = gdal_guard.open_layers(path, fmt)
     names = [name for name, _ in layers]
     if not names:
         raise IngestError("ingest.no_layers", file=path.name)
@@ -149,17 +174,65 @@ def _choose_layers(path: Path, fmt: str, wanted: str | None, geometry_hint: str 
     return [chosen], [note]
 
 
-def _read_without_prj(path: Path, layer: str, encoding: str | None) -> pd.DataFrame:
-    """Read a Shapefile as if its ``.prj`` were absent (links to the other parts)."""
-    with tempfile.TemporaryDirectory(prefix="atlas-shp-") as tmp:
-        for part in path.parent.iterdir():
-            if part.stem == path.stem and part.suffix.lower() != ".prj" and part.is_file():
-                target = Path(tmp) / part.name
-                try:
-                    target.symlink_to(part.resolve())
-                except OSError:  # no symlinks here: copy (the size was checked)
-                    shutil.copyfile(part, target)
-        return pyogrio.read_dataframe(Path(tmp) / path.name, layer=layer, encoding=encoding)
+def _bounded_rows(path: Path, fmt: str, layer: str, encoding: str | None) -> int | None:
+    """The most features a layer may bring (columns and cells bounded), before reading.
+
+    None when the driver cannot count cheaply: the read is then capped to the cell limit
+    and checked after.
+    """
+    try:
+        info = gdal_guard.layer_info(path, fmt, layer, encoding)
+    except IngestError as exc:
+        if exc.key != "ingest.unreadable":
+            raise
+        return None  # e.g. a .prj that does not parse: the read below says what is wrong
+    columns = len(info.get("fields", ())) + 1
+    check_columns(path.name, columns - 1)
+    features = int(info.get("features", -1))
+    if features >= 0:
+        check_cells(path.name, features, columns)
+        return None
+    return max_cells() // columns + 1
+
+
+def _read_without_prj(path: Path, fmt: str, layer: str, encoding: str | None,
+                      max_features: int | None) -> pd.DataFrame:
+    """Read a Shapefile as if its ``.prj`` were absent."""
+    with _without_prj(path) as bare:
+        return gdal_guard.read_layer(bare, fmt, layer, encoding=encoding,
+                                     max_features=max_features)
+
+
+def _read_layer(path: Path, fmt: str, layer: str, encoding: str | None,
+                prj: Path | None) -> pd.DataFrame:
+    """One layer through GDAL, bounded; a Shapefile's unreadable ``.prj`` is skipped."""
+    cap = _bounded_rows(path, fmt, layer, encoding)
+    try:
+        frame = gdal_guard.read_layer(path, fmt, layer, encoding=encoding, max_features=cap)
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+        if prj is None:
+            raise IngestError("ingest.unreadable", file=path.name,
+                              detail=gdal_guard.detail(exc)) from exc
+        # GDAL gives up on the whole file when the .prj does not parse. The
+        # geometries are still good: read them without it and ask for the CRS.
+        try:
+            frame = _read_without_prj(path, fmt, layer, encoding, cap)
+        except Exception:  # noqa: BLE001 - the .prj was not the problem
+            raise IngestError("ingest.unreadable", file=path.name,
+                              detail=gdal_guard.detail(exc)) from exc
+    check_cells(path.name, len(frame), len(frame.columns))
+    return frame
+
+
+def _kml_bytes(path: Path, fmt: str) -> int:
+    """Size of the KML text: the file, or the uncompressed .kml members of a KMZ."""
+    if fmt == "KML":
+        return path.stat().st_size
+    with zipfile.ZipFile(path) as archive:  # already verified (archives.verify_zip)
+        return sum(m.file_size for m in archive.infolist()
+                   if m.filename.lower().endswith(".kml"))
 
 
 def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | None) -> Source:
@@ -170,25 +243,16 @@ def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | No
         if missing:
             raise IngestError("ingest.shapefile_incomplete", file=path.name,
                               missing=", ".join(path.stem + s for s in missing))
+    if fmt in ("KML", "KMZ"):
+        check_kml_size(path.name, _kml_bytes(path, fmt))
     layers, issues = _choose_layers(path, fmt, wanted, geometry_hint)
+    if fmt == "Shapefile":
+        shapefile.check_records(path)
     encoding = shapefile_encoding(path) if fmt == "Shapefile" else None
     prj = sidecar(path, ".prj") if fmt == "Shapefile" else None
-    frames = []
-    for layer in layers:
-        try:
-            frames.append(pyogrio.read_dataframe(path, layer=layer, encoding=encoding))
-        except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
-            if prj is None:
-                raise IngestError("ingest.unreadable", file=path.name,
-                                  detail=str(exc)) from exc
-            # GDAL gives up on the whole file when the .prj does not parse. The
-            # geometries are still good: read them without it and ask for the CRS.
-            try:
-                frames.append(_read_without_prj(path, layer, encoding))
-            except Exception:  # noqa: BLE001 - the .prj was not the problem
-                raise IngestError("ingest.unreadable", file=path.name,
-                                  detail=str(exc)) from exc
+    frames = [_read_layer(path, fmt, layer, encoding, prj) for layer in layers]
     gdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    check_cells(path.name, len(gdf), len(gdf.columns))
     crs = gdf.crs if isinstance(gdf, gpd.GeoDataFrame) else None
     if fmt == "Shapefile" and prj is None:
         crs = None
@@ -207,160 +271,24 @@ def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | No
                   issues=issues)
 
 
-# -- GeoJSON ---------------------------------------------------------------------------------
-def _geojson_crs(data: dict[str, Any]) -> tuple[CRS, list[Issue]]:
-    """The legacy ``crs`` member of a GeoJSON, else WGS 84 (RFC 7946).
-
-    A member that does not parse falls back to WGS 84, the GeoJSON standard, with a
-    warning naming what the file declared: the person can check the places or give
-    the right system with ``--crs``.
-    """
-    member = data.get("crs")
-    if isinstance(member, dict):
-        properties = member.get("properties")
-        name = properties.get("name") if isinstance(properties, dict) else None
-        if name:
-            try:
-                crs = CRS.from_user_input(name)
-            except (CRSError, TypeError, ValueError):
-                return STORAGE, [Issue(WARNING, "crs_unknown", field="geometry",
-                                       value=display(name))]
-            return (STORAGE if crs.to_epsg() == 4326 or "CRS84" in str(name) else crs), []
-    return STORAGE, []
+# -- GeoJSON and tables ----------------------------------------------------------------------
+def _read_geojson(path: Path, progress: Progress | None) -> Source:
+    frame, geometry, crs, issues = read_geojson_file(path, progress)
+    return Source(name=path.name, format="GeoJSON", frame=frame, geometry=geometry, crs=crs,
+                  encoding="UTF-8", issues=issues)
 
 
-def _flatten(properties: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested objects become ``group/key`` columns (the Kobo convention).
-
-    OSM ``tags`` stay whole for the OSM step to expand; lists are kept as JSON text.
-    """
-    flat: dict[str, Any] = {}
-    for key, value in properties.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and not (key == "tags" and not prefix):
-            flat.update(_flatten(value, f"{name}/"))
-        elif isinstance(value, list):
-            flat[name] = json.dumps(value, ensure_ascii=False)
-        else:
-            flat[name] = value
-    return flat
+def _read_csv(path: Path, progress: Progress | None) -> Source:
+    frame, encoding, row_offset, issues = read_csv_table(path, progress)
+    report(progress, 1.0)
+    return Source(name=path.name, format="CSV", frame=frame, encoding=encoding,
+                  row_offset=row_offset, issues=issues)
 
 
-def _read_geojson(path: Path) -> Source:
-    try:
-        return _parse_geojson(path)
-    except RecursionError as exc:
-        # Arrays or objects nested thousands deep: a hostile file, or a broken one.
-        raise IngestError("ingest.unreadable", file=path.name,
-                          detail=f"JSON nested too deeply ({exc})") from exc
-
-
-def _parse_geojson(path: Path) -> Source:
-    try:
-        data = json.loads(path.read_bytes())
-    except ValueError as exc:
-        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        features = [data]
-    elif isinstance(data, dict) and isinstance(data.get("features"), list):
-        features = data["features"]
-    else:
-        return _read_gdal(path, "GeoJSON", None, None)
-    records: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    bad: list[int] = []
-    for position, feature in enumerate(features):
-        feature = feature if isinstance(feature, dict) else {}
-        properties = _flatten(feature.get("properties") or {})
-        if "id" in feature and "id" not in properties:
-            properties = {"id": feature["id"], **properties}
-        records.append(properties)
-        try:
-            geoms.append(shape(feature["geometry"]) if feature.get("geometry") else None)
-        except Exception:  # noqa: BLE001 - shapely raises several kinds on bad input
-            geoms.append(None)
-            bad.append(position)
-    frame = flatten_osm(pd.DataFrame.from_records(records).astype(object))
-    frame = frame.reindex(range(len(records)))
-    issues = [Issue(ERROR, "bad_geometry", row=p + 1) for p in bad]
-    crs, crs_issues = _geojson_crs(data)
-    issues += crs_issues
-    return Source(name=path.name, format="GeoJSON", frame=frame,
-                  geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs, encoding="UTF-8",
-                  issues=issues)
-
-
-# -- tables ------------------------------------------------------------------------------------
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        try:
-            return csv.Sniffer().sniff(text[:4096]).delimiter
-        except csv.Error:
-            return ","
-    return best
-
-
-def _hxl(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Use a Humanitarian Exchange Language hashtag row (``#adm1+name``) as the header."""
-    if frame.empty:
-        return frame, 0
-    first = [str(v).strip() for v in frame.iloc[0]]
-    filled = [v for v in first if v]
-    if filled and sum(v.startswith("#") for v in filled) >= max(1, len(filled) // 2 + 1):
-        names = [tag if tag else str(col) for tag, col in zip(first, frame.columns, strict=True)]
-        out = frame.iloc[1:].reset_index(drop=True)
-        out.columns = names
-        return out, 1
-    return frame, 0
-
-
-def _drop_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    blank = frame.apply(lambda col: col.map(lambda v: v is None or (isinstance(v, float)
-                                                                    and np.isnan(v))
-                                            or (isinstance(v, str) and not v.strip())))
-    filled = ~blank.all(axis=1).to_numpy()
-    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
-    return frame.iloc[:last]
-
-
-def _read_csv(path: Path) -> Source:
-    text, encoding = decode_text(path.read_bytes())
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame, hxl_rows = _hxl(frame.astype(object))
-    frame = _drop_trailing_blank_rows(frame)
-    return Source(name=path.name, format="CSV", frame=flatten_osm(frame), encoding=encoding,
-                  row_offset=1 + hxl_rows)
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Source:
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
-        raise IngestError("ingest.unreadable", file=path.name, detail=str(exc)) from exc
-    with book:
-        names = [str(n) for n in book.sheet_names]
-        if sheet is not None and sheet not in names:
-            raise IngestError("ingest.sheet_unknown", file=path.name, sheet=sheet,
-                              sheets=", ".join(names))
-        chosen = sheet if sheet is not None else names[0]
-        frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame, hxl_rows = _hxl(frame.astype(object))
-    frame = _drop_trailing_blank_rows(frame)
-    issues = []
-    if sheet is None and len(names) > 1:
-        issues.append(Issue(WARNING, "several_sheets", value=chosen,
-                            params={"others": ", ".join(names[1:])}))
-    return Source(name=path.name, format="XLSX", frame=flatten_osm(frame), layer=chosen,
-                  row_offset=1 + hxl_rows, issues=issues)
+def _read_xlsx(path: Path, sheet: str | None, progress: Progress | None) -> Source:
+    frame, chosen, row_offset, issues = read_xlsx_table(path, sheet, progress)
+    return Source(name=path.name, format="XLSX", frame=frame, layer=chosen,
+                  row_offset=row_offset, issues=issues)
 
 
 def blank_geometry(series: gpd.GeoSeries | None) -> bool:

@@ -46,8 +46,12 @@ class Issue:
         return self.severity == ERROR
 
     def _params(self, lang: str | None) -> dict[str, Any]:
-        return {"field": self.field or "", "value": self.value or "", "row": self.row or "",
-                "title": label(self.titles, lang) or self.field or "", **self.params}
+        params = {"field": self.field or "", "value": self.value or "", "row": self.row or "",
+                  "title": label(self.titles, lang) or self.field or "", **self.params}
+        if "error" in self.params:  # an AtlasError quoted by the issue, in the same language
+            params["detail"] = t(str(self.params["error"]), lang,
+                                 **dict(self.params.get("error_params") or {}))
+        return params
 
     def message(self, lang: str | None = None) -> str:
         """What is wrong, as a sentence (saying so when the value was left empty)."""

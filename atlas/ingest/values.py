@@ -25,6 +25,11 @@ from .text import fold, is_blank, is_null_token
 
 #: Field types whose cells are kept as text.
 TEXT_KINDS = frozenset({"string", "category"})
+#: Distinct cells whose conversion is remembered per field (categories repeat; a
+#: million unique codes would only fill memory).
+CACHE_SIZE = 10_000
+#: Integers a store column holds: -2**63 to 2**63 - 1.
+INT64 = 2**63
 #: The NUL character, which a text column of PostgreSQL cannot hold.
 NUL = "\x00"
 TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "1", "true", "t", "vrai", "x", "ok"})
@@ -193,7 +198,7 @@ def convert(spec_field: FieldSpec, raw: Sequence[object],
         else:
             out, problem = _convert_one(spec_field, kind, value, column, lookup, day_first,
                                         position)
-            if key is not None:
+            if key is not None and len(cache) < CACHE_SIZE:
                 cache[key] = (out, problem)
         if problem is not None and problem.code == "date_partial":
             notes.append(problem)
@@ -252,6 +257,8 @@ def _convert_one(spec_field: FieldSpec, kind: str, value: object, column: str | 
             return None, Problem(position, "bad_integer")
         if not float(number).is_integer():
             return None, Problem(position, "not_whole")
+        if not -INT64 <= number < INT64:  # the stores hold 64-bit integers
+            return None, Problem(position, "integer_too_large")
         return int(number), None
     if kind == "float":
         number = parse_number(value)

@@ -74,7 +74,9 @@ class Store(ABC):
 
     Implementations must be safe for one writer at a time (writes are serialised)
     and any number of readers, who see either the state before or after a write,
-    never a mix.
+    never a mix, and are not held for the length of a write. A fault (a lock held
+    past the timeout, a server gone, a read-only medium) is a :class:`~atlas.errors.
+    StoreError` whose message says what happened, never a driver's exception.
     """
 
     url: str
@@ -144,7 +146,12 @@ class Store(ABC):
 
     @abstractmethod
     def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
-        """Make the state of ``layer`` at ``revision`` current again, as a new revision."""
+        """Make the state of ``layer`` at ``revision`` current again, as a new revision.
+
+        Atomic with its checksum, like every write. Refused with a
+        :class:`~atlas.errors.StoreError`, and rolled back, when the rows found in
+        history do not match the row count and checksum that ``revision`` recorded.
+        """
 
     @abstractmethod
     def history(self, layer: str | None = None) -> list[Revision]:

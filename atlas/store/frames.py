@@ -16,6 +16,7 @@ import shapely
 
 from ..catalog import LayerSpec
 from ..crs import STORAGE
+from ..errors import StoreError
 
 GEOMETRY = "geometry"
 
@@ -58,7 +59,10 @@ def conform_column(values: pd.Series, kind: str) -> pd.Series:
         text = values.astype("str")
         return text.where(values.notna())
     if kind == "integer":
-        return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64")
+        numbers = pd.to_numeric(values, errors="raise")
+        if (np.abs(pd.Series(numbers).astype("float64")) >= 2.0**63).any():
+            raise OverflowError("integer outside the 64-bit range")
+        return pd.array(numbers, dtype="Int64")
     if kind == "float":
         return pd.to_numeric(values, errors="raise").astype("float64")
     if kind == "boolean":
@@ -76,7 +80,11 @@ def conform(frame: pd.DataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     for field in spec.fields:
         if field.name in frame.columns:
             column = pd.Series(frame[field.name].to_numpy(), index=index)
-            data[field.name] = conform_column(column, field.type)
+            try:
+                data[field.name] = conform_column(column, field.type)
+            except OverflowError as exc:  # e.g. 1e19 for a 64-bit integer column
+                raise StoreError("store.integer_out_of_range", layer=spec.name,
+                                 field=field.name) from exc
         else:
             data[field.name] = pd.Series([None] * len(frame), index=index,
                                          dtype=DTYPES[field.type])

@@ -30,20 +30,25 @@ with the atlas's style as soon as it is opened. Rows of other layers are never
 touched. The atlas copy keeps the documents as ``text`` (an exact round trip); the
 public table is QGIS's, with ``xml`` columns.
 
-Writes: every write is one transaction that first takes a transaction-scoped
-advisory lock keyed on the schema, so two writers (two app workers, a CLI import
-and the app) queue instead of interleaving, and a failed write rolls back whole.
-Readers never wait for that lock: each read is one statement, which sees the last
-committed revision. Rows are loaded with binary ``COPY``: the COPY stream is built
-column by column with numpy and Arrow compute kernels (never a Python object per
-row), geometries as EWKB. When a large batch goes into an empty table (a replace or
-a first load), the table's secondary indexes are dropped and rebuilt after the COPY
-inside the same transaction, which is several times faster than maintaining a GiST
-index row by row; readers of that one layer then wait the few seconds until the
-commit, and still see either the old or the new state. Only the tables' owner may
-drop indexes, so a writer role without DDL rights (:mod:`atlas.store.roles`) loads
-into the indexes instead; any statement the connected role has no right to run
-fails with ``store.permission_denied``, in the user's language.
+Writes: every write is one transaction that first locks the one row of
+``atlas_lock`` (``SELECT … FOR UPDATE``), so two writers (two app workers, a CLI
+import and the app) queue instead of interleaving, and a failed write rolls back
+whole. Only roles with ``UPDATE`` on that table can take the lock, so a reader cannot
+block the writers (an advisory lock, which older atlases still use until their owner
+opens them, can be taken by anyone). The audit log and the history tables are
+append-only for every role but the owner (:mod:`atlas.store.pg_guard`): current rows
+go to history through ``atlas_archive``. Readers never wait for the lock: each read
+is one statement, which sees the last committed revision. Rows are loaded with
+binary ``COPY``: the COPY stream is built column by column with numpy and Arrow
+compute kernels (never a Python object per row), geometries as EWKB. When a large
+batch goes into an empty table (a replace or a first load), the table's secondary
+indexes are dropped and rebuilt after the COPY inside the same transaction, which
+is several times faster than maintaining a GiST index row by row; readers of that
+one layer then wait the few seconds until the commit, and still see either the old
+or the new state. Only the tables' owner may drop indexes, so a writer role without
+DDL rights (:mod:`atlas.store.roles`) loads into the indexes instead; any statement
+the connected role has no right to run fails with ``store.permission_denied``, in the
+user's language.
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -94,7 +101,9 @@ from sqlalchemy.types import TypeEngine, UserDefinedType
 from ..catalog import LayerSpec
 from ..crs import STORAGE_EPSG
 from ..errors import CatalogError, ConcurrentWriteError, StoreError
+from ..masking import mask_url
 from .base import BBox
+from .pg_guard import LOCK_TABLE, archive, guard_is_current, install_guard, protect_layer
 from .sql import (
     GEOM,
     HISTORY_SUFFIX,
@@ -114,9 +123,15 @@ SCHEMA_PARAMETER = "schema"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 #: Schema where QGIS finds ``layer_styles`` with a default ``search_path``.
 QGIS_STYLES_SCHEMA = "public"
-#: First key of the writers' advisory lock ("ATLS"), the second being a hash of the
-#: schema name, so that the lock cannot collide with another application's.
+#: First key of the advisory lock that serialised writers before the lock row of
+#: :mod:`atlas.store.pg_guard` (any role may take an advisory lock, a reader too): still
+#: taken on an atlas whose owner has not yet installed the guard, as older versions do.
+#: The second key is a hash of the schema name.
 LOCK_NAMESPACE = 0x41544C53
+#: Key of the write transaction's connection info: True when the guard is installed.
+GUARDED = "atlas_guarded"
+#: Current rows moved to history per call of ``atlas_archive`` (an upsert's fids).
+ARCHIVE_CHUNK = 10_000
 #: Seconds a writer waits for another one before giving up.
 BUSY_TIMEOUT_S = 120
 #: Batches at least this large, into an empty table, rebuild indexes after COPY.
@@ -231,7 +246,7 @@ class PostGISStore(SqlStore):
         if schema != DEFAULT_SCHEMA:
             shown += f"{'&' if '?' in shown else '?'}{SCHEMA_PARAMETER}={schema}"
         #: The address without its password, for messages, logs and revision records.
-        self.display_url = shown
+        self.display_url = mask_url(shown)  # also hides a ?password= parameter
         engine = create_engine(parsed, pool_pre_ping=True,
                                connect_args={"application_name": "atlas-territorial"})
         #: The role we connect as, named in permission errors.
@@ -245,6 +260,19 @@ class PostGISStore(SqlStore):
             if getattr(context.original_exception, "pgcode", None) == INSUFFICIENT_PRIVILEGE:
                 raise self.permission_error(context.original_exception) \
                     from context.original_exception
+
+        @event.listens_for(engine, "handle_error")
+        def _server_gone(context: Any) -> None:
+            # The server stopped or the network dropped, at any step (planning, COPY,
+            # commit): a sentence, not a driver traceback. A failed pre-ping is left to
+            # the pool, which then tries a fresh connection.
+            original = context.original_exception
+            if context.is_pre_ping or not is_connection_error(original):
+                return
+            if context.connection is None:  # could not (re)connect at all
+                raise StoreError("store.connect_failed", url=self.display_url,
+                                 detail=" ".join(_detail(original).split())) from original
+            raise self.connection_lost(original) from original
 
         super().__init__(url, engine, schema=schema)
         # QGIS's column names (lower case) and its ``type`` column replace the generic,
@@ -274,6 +302,7 @@ class PostGISStore(SqlStore):
                 conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
                 for table in store.meta.values():
                     table.create(conn, checkfirst=True)
+                install_guard(_cursor(conn), store.schema)
         except BaseException:
             store.close()
             raise
@@ -299,7 +328,37 @@ class PostGISStore(SqlStore):
         if found != 3:
             store.close()
             raise StoreError("store.not_an_atlas", url=store.display_url)
+        try:
+            store._upgrade_guard()
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    def _upgrade_guard(self) -> None:
+        """Install or refresh the write protection when the owner opens an older atlas.
+
+        Other roles open it as it is (an older atlas then keeps the advisory lock); the
+        next ``atlas roles grant`` or the owner's next open protects it.
+        """
+        try:
+            with self.engine.connect() as conn:
+                current, owner = guard_is_current(_cursor(conn), self.schema)
+            if current or not owner:
+                return
+            with self._write_transaction() as conn:
+                install_guard(_cursor(conn), self.schema)
+        except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
+            raise self._raw_error(exc, StoreError(
+                "store.guard_failed", url=self.display_url, detail=str(exc).strip())) from exc
+
+    def _raw_error(self, exc: psycopg2.Error, otherwise: StoreError) -> StoreError:
+        """The sentence for an error of a raw psycopg2 cursor (SQLAlchemy's hooks miss it)."""
+        if exc.pgcode == INSUFFICIENT_PRIVILEGE:
+            return self.permission_error(exc)
+        if is_connection_error(exc):
+            return self.connection_lost(exc)
+        return otherwise
 
     def _check_connection(self) -> None:
         try:
@@ -308,6 +367,11 @@ class PostGISStore(SqlStore):
         except DBAPIError as exc:
             raise StoreError("store.connect_failed", url=self.display_url,
                              detail=_detail(exc)) from exc
+
+    def connection_lost(self, exc: BaseException) -> StoreError:
+        """The translated error for a connection that broke in the middle of some work."""
+        return StoreError("store.connection_lost", url=self.display_url,
+                          detail=" ".join(_detail(exc).split()))  # libpq's text, on one line
 
     def permission_error(self, exc: BaseException) -> StoreError:
         """The translated error for a statement the role has no right to run."""
@@ -399,6 +463,13 @@ class PostGISStore(SqlStore):
         index = self._quote(index_name(spec.name, GEOM, "gist"))
         conn.exec_driver_sql(
             f"CREATE INDEX {index} ON {self._qualified(table)} USING GIST ({GEOM})")
+        if conn.info.get(GUARDED):
+            try:
+                protect_layer(_cursor(conn), self.schema, spec.name)
+            except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
+                raise self._raw_error(exc, StoreError(
+                    "store.guard_failed", url=self.display_url,
+                    detail=str(exc).strip())) from exc
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
@@ -406,13 +477,52 @@ class PostGISStore(SqlStore):
         try:
             with self.engine.connect() as conn, conn.begin():
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_S}s'")
-                conn.execute(select(func.pg_advisory_xact_lock(
-                    LOCK_NAMESPACE, func.hashtext(self.schema))))
+                conn.info[GUARDED] = self._take_writers_lock(conn)
                 yield conn
         except OperationalError as exc:
             if getattr(exc.orig, "pgcode", None) == "55P03":  # lock_not_available
                 raise ConcurrentWriteError("store.busy", seconds=BUSY_TIMEOUT_S) from exc
             raise
+
+    def _take_writers_lock(self, conn: Connection) -> bool:
+        """Lock the row of ``atlas_lock`` (True), or the advisory lock of an older atlas.
+
+        Taking the row ``FOR UPDATE`` needs ``UPDATE`` on the table, which only writers
+        and the owner have: a reader gets "permission denied" and holds nothing.
+        """
+        lock = sa_table(LOCK_TABLE, sa_column("id"), schema=self.schema)
+        name = f"{self._quote(self.schema)}.{self._quote(LOCK_TABLE)}"
+        if conn.execute(select(func.to_regclass(name))).scalar() is None:
+            conn.execute(select(func.pg_advisory_xact_lock(
+                LOCK_NAMESPACE, func.hashtext(self.schema))))
+            return False
+        if conn.execute(select(lock.c.id).where(lock.c.id == 1).with_for_update()).first() \
+                is None:
+            raise StoreError("store.lock_missing", url=self.display_url)
+        return True
+
+    def _archive(self, conn: Connection, spec: LayerSpec, rev: int,
+                 ids: list[int] | None = None) -> int:
+        """Move current rows to history through ``atlas_archive`` once the guard is in.
+
+        The function (see :mod:`atlas.store.pg_guard`) runs with the owner's rights and
+        only for a revision this transaction opened; writers have no other way to
+        remove a current row or to write history.
+        """
+        if not conn.info.get(GUARDED):
+            return super()._archive(conn, spec, rev, ids)
+        chunks: list[list[int] | None] = [None] if ids is None else [
+            ids[i:i + ARCHIVE_CHUNK] for i in range(0, len(ids), ARCHIVE_CHUNK)]
+        moved = 0
+        with _cursor(conn) as cur:
+            for chunk in chunks:
+                try:
+                    moved += archive(cur, self.schema, spec.name, rev, chunk)
+                except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
+                    raise self._raw_error(exc, StoreError(
+                        "store.write_failed", layer=spec.name,
+                        detail=str(exc).strip())) from exc
+        return moved
 
     # -- styles -------------------------------------------------------------------------
     def _store_style(self, conn: Connection, spec: LayerSpec, row: dict[str, Any]) -> None:
@@ -483,6 +593,8 @@ class PostGISStore(SqlStore):
                 raise chunks.error from exc
             if exc.pgcode == INSUFFICIENT_PRIVILEGE:
                 raise self.permission_error(exc) from exc
+            if is_connection_error(exc):
+                raise self.connection_lost(exc) from exc
             raise StoreError("store.write_failed", layer=spec.name,
                              detail=str(exc).strip()) from exc
         finally:
@@ -765,6 +877,31 @@ def encode_copy_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, rev: int,
                      fids: np.ndarray | None = None) -> bytes:
     """Binary COPY rows (no header or trailer) of a whole frame conformed to ``spec``."""
     return CopyColumns(frame, spec).rows(0, len(frame), rev, fids)
+
+
+def _cursor(conn: Connection) -> Any:
+    """A psycopg2 cursor inside the connection's transaction (psycopg2.sql composition)."""
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+#: SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now.
+_SERVER_GONE = ("57P01", "57P02", "57P03")
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when ``exc`` means the connection to the server is gone (or never came).
+
+    libpq's own failures ("server closed the connection unexpectedly", "connection
+    refused") carry no SQLSTATE; a server shutting down sends one of class 57P, and
+    class 08 is "connection exception". A lock timeout (55P03) is an OperationalError
+    too, but the connection is fine: it is not one of these.
+    """
+    if isinstance(exc, psycopg2.InterfaceError):  # "connection already closed"
+        return True
+    if not isinstance(exc, psycopg2.OperationalError):
+        return False
+    code = exc.pgcode
+    return code is None or code.startswith("08") or code in _SERVER_GONE
 
 
 def _detail(exc: BaseException) -> str:

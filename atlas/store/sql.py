@@ -460,28 +460,20 @@ class SqlStore(Store):
         return self._revision(rev)
 
     def restore(self, layer: str, revision: int, *, user: str | None = None) -> Revision:
-        """Copy the state of ``layer`` at ``revision`` back as a new revision."""
-        spec = self._spec(layer)
-        if revision not in {r.revision for r in self.history(layer)}:
-            raise NotFoundError("store.unknown_revision", layer=layer, revision=revision)
-        main, history = self._layer_tables(spec)
-        names = ["fid", GEOM, *spec.field_names]
+        """Copy the state of ``layer`` at ``revision`` back as a new, verified revision.
+
+        One transaction with its checksum, like every write, refused when the history
+        no longer matches what the revision recorded (see :mod:`atlas.store.restore`).
+        """
+        from .restore import restore_layer
+
         try:
-            with self._write_transaction() as conn:
-                rev = self._open_revision(conn, layer, "restore", user, None, None, (),
-                                          restored_from=revision)
-                removed = self._archive(conn, spec, rev)
-                source_rows = select(*[history.c[n] for n in names], literal(rev)).where(
-                    history.c[REV_FROM] <= revision, history.c[REV_TO] > revision)
-                conn.execute(insert(main).from_select([*names, REV_FROM], source_rows))
-                written = int(conn.execute(select(func.count()).select_from(main)).scalar())
-                self._close_revision(conn, spec, rev, written, removed, "")
+            rev = restore_layer(self, layer, revision, user)
+        except AtlasError:
+            raise
         except SQLAlchemyError as exc:
-            raise StoreError("store.write_failed", layer=layer, detail=str(exc)) from exc
-        digest = checksum(self.read(layer), spec)
-        with self._write_transaction() as conn:
-            table = self.meta["revisions"]
-            conn.execute(update(table).where(table.c.revision == rev).values(checksum=digest))
+            raise StoreError("store.write_failed", layer=layer,
+                             detail=str(exc.orig if hasattr(exc, "orig") else exc)) from exc
         return self._revision(rev)
 
     def _prepare(self, frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
