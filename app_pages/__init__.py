@@ -5,7 +5,7 @@ each exposing ``render()``; the helpers they share are small modules of their ow
 :mod:`.state` (session state and translations), :mod:`.cache` (the opened atlas and
 everything cached under its revision), :mod:`.assets` (map assets served locally),
 :mod:`.maps` (``st_folium`` without a CDN), :mod:`.picker` (choosing a territory),
-:mod:`.auth` (editor sign-in) and :mod:`.adapters` (bridges to parts of the platform
-that are still being written). Pages call ``atlas`` functions through these helpers:
-they never parse files, write SQL or assemble maps themselves.
+:mod:`.auth` (editor sign-in), :mod:`.uploads` (uploaded files on disk) and
+:mod:`.text` (sentences and literal names). Pages call ``atlas`` functions through
+these helpers: they never parse files, write SQL or assemble maps themselves.
 """

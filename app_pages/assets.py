@@ -29,8 +29,8 @@ from pathlib import Path
 
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from atlas.render.leaflet import runtime_source
-from atlas.render.offline import load_assets
+from atlas.render.map.leaflet import runtime_source
+from atlas.render.map.offline import load_assets
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"

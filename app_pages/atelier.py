@@ -16,7 +16,10 @@ import streamlit as st
 
 from app_pages import cache, maps, picker, state
 from app_pages.state import tr
-from atlas import Atlas, TerritoryTree
+from app_pages.text import error_reason, literal, tr_literal
+from atlas import TerritoryTree
+from atlas.names import WATER_POINTS
+from atlas.snapshot import AtlasSnapshot
 
 SET_KEY = "atelier_set"
 SET_FOR_KEY = "atelier_set_for"
@@ -24,7 +27,6 @@ TYPE_KEY = "whatif_type"
 DISTANCE_KEY = "whatif_distance"
 WHATIF_MAP_KEY = "whatif_map"
 SLIDE_MAP_KEY = "slide_map"
-WATER = "water_points"
 #: Key figures of a slide: (indicator, breakdown).
 KEY_FIGURES = (("pop_total", ""), ("pop_within_500m", ""), ("wp_functional", ""),
                ("sch_water_basic", ""), ("priority_localities", "localities"))
@@ -81,12 +83,13 @@ def _figures(url: str, revision: int, code: str, lang: str) -> None:
         unit = f" {row['unit']}" if isinstance(row["unit"], str) \
             and row["unit"] not in ("", "nb") else ""
         parent = row["parent_value"]
-        column.metric(str(row["label"]), state.number(row["value"], 0) + unit,
-                      help=tr("atelier.parent_value", value=state.number(parent, 0) + unit)
+        column.metric(literal(row["label"]), literal(state.number(row["value"], 0) + unit),
+                      help=tr_literal("atelier.parent_value",
+                                      value=state.number(parent, 0) + unit)
                       if pd.notna(parent) else None)
 
 
-def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
+def _presentation(opened: AtlasSnapshot, tree: TerritoryTree, url: str, revision: int,
                   lang: str) -> None:
     code = state.territory()
     catalog = opened.catalog
@@ -116,11 +119,11 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
                   on_click=_toggle_presenting, key="present_toggle", type="primary",
                   width="stretch")
     here = tree.get(slide)
-    st.title(here.name)
-    st.markdown(tree.path(slide, lang))
+    st.title(literal(here.name))
+    st.markdown(literal(tree.path(slide, lang)))
     _figures(url, revision, slide, lang)
-    fmap = cache.territory_map(url, revision, slide, (WATER,) if WATER in catalog else (),
-                               lang)
+    layers = (WATER_POINTS,) if WATER_POINTS in catalog else ()
+    fmap = cache.territory_map(url, revision, slide, layers, lang)
     # Another key in full screen: the map is drawn anew at the wider size.
     maps.show(fmap, key=f"{SLIDE_MAP_KEY}_{int(presenting)}", returned=[],
               height=620 if presenting else 480)
@@ -133,11 +136,11 @@ def _presentation(opened: Atlas, tree: TerritoryTree, url: str, revision: int,
             key="dl_book", on_click="ignore")
 
 
-def _type_labels(opened: Atlas, lang: str) -> dict[str, str]:
+def _type_labels(opened: AtlasSnapshot, lang: str) -> dict[str, str]:
     catalog = opened.catalog
-    if WATER not in catalog:
+    if WATER_POINTS not in catalog:
         return {}
-    spec = catalog[WATER]
+    spec = catalog[WATER_POINTS]
     if not spec.has_field("technology"):
         return {}
     return {v.code: v.label(lang) for v in spec.field("technology").values
@@ -152,7 +155,8 @@ def _clear() -> None:
     st.session_state[state.PROPOSALS] = []
 
 
-def _what_if(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: str) -> None:
+def _what_if(opened: AtlasSnapshot, tree: TerritoryTree, url: str, revision: int,
+             lang: str) -> None:
     code = state.territory()
     labels = _type_labels(opened, lang)
     if not labels:
@@ -169,7 +173,7 @@ def _what_if(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: 
     controls[3].button(tr("atelier.clear"), on_click=_clear, key="whatif_clear",
                        disabled=not st.session_state[state.PROPOSALS], width="stretch")
     proposals = list(st.session_state[state.PROPOSALS])
-    fmap = cache.territory_map(url, revision, code, (WATER,), lang)
+    fmap = cache.territory_map(url, revision, code, (WATER_POINTS,), lang)
     group = maps.proposals_group(proposals, labels, tr("atelier.proposals"))
     # A click on the background reports "last_clicked"; one on a water point or a
     # boundary may report only "last_object_clicked": either proposes a point there.
@@ -189,7 +193,7 @@ def _what_if(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: 
             url, revision, tuple((p["lon"], p["lat"], p["type"]) for p in proposals),
             level, float(distance), code)
     except Exception as exc:  # noqa: BLE001 - say why instead of breaking the workshop
-        st.error(tr("atelier.whatif_failed", reason=str(exc)))
+        st.error(tr("atelier.whatif_failed", reason=error_reason(exc)))
         return
     population = float(table["population"].sum())
     before = float(table["covered_before"].sum())
@@ -223,7 +227,7 @@ def _what_if(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: 
 
 def render() -> None:
     """The Atelier page."""
-    opened = cache.current()
+    opened = cache.snapshot()
     url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
     tree = opened.territories
     if not st.session_state.get(state.PRESENTING):

@@ -1,6 +1,7 @@
 """Editor sign-in in the sidebar; write actions ask :func:`require_editor` first.
 
-Viewers see and download everything without an account. The password is typed in a
+Viewers see and download everything without an account; importing a file (even only
+analysing it) and restoring a revision need a sign-in. The password is typed in a
 form that clears itself on submit and is never kept in the session: only the editor's
 name is, and :func:`atlas.auth.sign_in` applies the per-name rate limit.
 """
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.auth import EditorStore, sign_in
-from atlas.errors import AtlasError
+from atlas.auth import EditorStore, client_address, sign_in
 
 from . import state
 from .state import tr
+from .text import error_sentence, literal, tr_literal
 
 FORM_KEY = "sign_in_form"
 NAME_KEY = "sign_in_name"
@@ -24,14 +25,16 @@ MESSAGE_KEY = "sign_in_message"
 def _sign_out() -> None:
     st.session_state[state.EDITOR] = None
     st.session_state[MESSAGE_KEY] = None
+    st.session_state[state.PLAN] = None  # an editor's upload is not left to the next visitor
 
 
-def _client() -> str | None:
-    """The browser's address, when Streamlit knows it (not for local connections)."""
+def _client() -> str:
+    """The rate-limit key of the browser (forwarded address behind ATLAS_TRUSTED_PROXY)."""
     try:
-        return st.context.ip_address
+        peer, headers = st.context.ip_address, st.context.headers
     except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
-        return None
+        peer, headers = None, None
+    return client_address(peer, headers)
 
 
 def _submit() -> None:
@@ -41,14 +44,14 @@ def _submit() -> None:
     st.session_state[PASSWORD_KEY] = ""
     try:
         outcome = sign_in(name, password, store=EditorStore(), client=_client())
-    except AtlasError as exc:
-        st.session_state[MESSAGE_KEY] = exc.message(state.lang())
+    except Exception as exc:  # noqa: BLE001 - e.g. an unreadable editors file: a sentence
+        st.session_state[MESSAGE_KEY] = error_sentence(exc)
         return
     if outcome.ok:
         st.session_state[state.EDITOR] = outcome.user
         st.session_state[MESSAGE_KEY] = None
     else:
-        st.session_state[MESSAGE_KEY] = outcome.message(state.lang())
+        st.session_state[MESSAGE_KEY] = literal(outcome.message(state.lang()))
 
 
 def sign_in_box() -> None:
@@ -56,7 +59,7 @@ def sign_in_box() -> None:
     with st.sidebar.expander(tr("auth.title"), expanded=False):
         user = state.editor()
         if user:
-            st.success(tr("auth.signed_in", user=user))
+            st.success(tr_literal("auth.signed_in", user=user))
             st.button(tr("auth.sign_out"), key="sign_out", on_click=_sign_out)
             return
         with st.form(FORM_KEY, clear_on_submit=True):

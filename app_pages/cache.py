@@ -1,22 +1,24 @@
 """The opened atlas and everything derived from it, cached under the store's revision.
 
 The atlas is opened once per process (``st.cache_resource``): it is a connection,
-shared by every session. Tables, maps, sheets and files are ``st.cache_data``
-entries whose key holds the atlas URL and its revision (``atlas.revision``, read
-once per script run): a repeated view is a cache hit, and an import or a restore
-changes the revision, so the next run sees the new data at once while stale entries
-age out (every cache is bounded). Each function takes only plain values, so the key
-is cheap to hash; each calls one platform function (``atlas.*``).
+shared by every session, and the one writes go through. Reads go through a snapshot
+(:meth:`atlas.Atlas.snapshot`): ``app.py`` takes the current one at the start of
+every script run (:func:`refresh`, one revision query), and every page, table and map
+of the run reads it (:func:`snapshot`), so one run never mixes two revisions. The
+snapshot of a revision is shared by all sessions and keeps the layers it read whole.
+Tables, maps, sheets and files are ``st.cache_data`` entries whose key holds the
+atlas URL and that revision: a repeated view is a cache hit, and an import or a
+restore changes the revision, so the next run sees the new data at once while stale
+entries age out (every cache is bounded). Each function takes only plain values, so
+the key is cheap to hash; each calls one platform function (``atlas.*``).
 """
 
 from __future__ import annotations
 
-import io
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -25,11 +27,15 @@ import shapely
 import streamlit as st
 
 import atlas
-from atlas import Atlas
+from atlas import Atlas, render
 from atlas.crs import storage_crs
+from atlas.snapshot import AtlasSnapshot
 
-from . import adapters
+from . import state
 from .assets import localise
+
+if TYPE_CHECKING:
+    from atlas.render import Sheet
 
 DEFAULT_ATLAS = "data/demo.gpkg"
 TABLE_COLUMNS = ("territory_code", "territory_name", "level_name", "theme", "indicator",
@@ -39,21 +45,16 @@ TABLE_COLUMNS = ("territory_code", "territory_name", "level_name", "theme", "ind
 
 def atlas_url() -> str:
     """The atlas served: ``ATLAS_URL`` (a ``.gpkg`` path or a ``postgresql://`` URL)."""
-    return os.environ.get("ATLAS_URL") or DEFAULT_ATLAS
+    from atlas.config import current
+
+    return current().atlas_url
 
 
 def display_url() -> str:
-    """``ATLAS_URL`` without its password, for what the page shows."""
-    url = atlas_url()
-    if "://" not in url:
-        return url
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    """``ATLAS_URL`` without its password, for what the page shows (even when malformed)."""
+    from atlas.masking import mask_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("://", 1)[0] + "://…"
+    return mask_url(atlas_url())
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,8 +63,29 @@ def _open(url: str) -> Atlas:
 
 
 def current() -> Atlas:
-    """The atlas of ``ATLAS_URL``, opened once for all sessions."""
+    """The atlas of ``ATLAS_URL``, opened once for all sessions (writes go through it)."""
     return _open(atlas_url())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _snapshot(url: str, revision: int) -> AtlasSnapshot:
+    return _open(url).snapshot(revision)
+
+
+def refresh() -> AtlasSnapshot:
+    """Take the atlas's current revision for this script run (``app.py`` does, first)."""
+    url = atlas_url()
+    found = _snapshot(url, current().revision)
+    st.session_state[state.SNAPSHOT] = (url, found)
+    return found
+
+
+def snapshot() -> AtlasSnapshot:
+    """The snapshot of this script run (see the module docstring)."""
+    kept = st.session_state.get(state.SNAPSHOT)
+    if isinstance(kept, tuple) and kept[0] == atlas_url():
+        return kept[1]
+    return refresh()
 
 
 # -- tables -------------------------------------------------------------------------------
@@ -77,7 +99,9 @@ def layers_table(url: str, revision: int, lang: str) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def diagnose_table(url: str, revision: int, level: int, lang: str) -> pd.DataFrame:
     """Every indicator for every territory of a level (:func:`atlas.diagnostics.diagnose`)."""
-    return _open(url).diagnose(level, lang=lang)
+    from atlas.diagnostics import diagnose  # on first use: the first map needs none
+
+    return diagnose(_snapshot(url, revision), level, lang=lang)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -114,7 +138,7 @@ def _direction(key: str) -> bool | None:
 @st.cache_data(max_entries=64, show_spinner=False)
 def territory_table(url: str, revision: int, code: str, lang: str) -> pd.DataFrame:
     """The indicator rows of one territory (its level's table, filtered)."""
-    level = _open(url).territories.get(code).level
+    level = _snapshot(url, revision).territories.get(code).level
     table = diagnose_table(url, revision, level, lang)
     rows = table[table["territory_code"] == code]
     return rows[[c for c in TABLE_COLUMNS if c in rows.columns]].reset_index(drop=True)
@@ -132,54 +156,58 @@ def history_table(url: str, revision: int, layer: str) -> pd.DataFrame:
 @st.cache_data(max_entries=48, show_spinner=False)
 def territory_map(url: str, revision: int, territory: str | None, layers: tuple[str, ...],
                   lang: str, indicator: str | None = None, level: int | None = None,
-                  scheme: str = "quantiles", k: int = 5) -> folium.Map:
-    """A folium map (:meth:`Atlas.map`) with local assets; ``indicator`` a choice key."""
-    opened = _open(url)
-    options: dict[str, Any] = {}
+                  scheme: str = "quantiles", classes: int = 5) -> folium.Map:
+    """A folium map (:func:`atlas.render.territory_map`) with local assets.
+
+    ``indicator`` is a choice key of :func:`indicator_choices`.
+    """
+    options = render.MapOptions(layers=layers, lang=lang)
     if indicator and level is not None:
         rows = _indicator_rows(diagnose_table(url, revision, level, lang), indicator)
         if rows["value"].notna().any():
-            options = {"indicator": rows, "level": level, "scheme": scheme, "k": k,
-                       "higher_is_better": _direction(indicator)}
-    fmap = opened.map(territory, layers=list(layers), lang=lang, **options)
-    return localise(fmap)
+            options = render.MapOptions(layers=layers, lang=lang, indicator=rows,
+                                        level=level, scheme=scheme, classes=classes,
+                                        higher_is_better=_direction(indicator))
+    return localise(render.territory_map(_snapshot(url, revision), territory,
+                                         options=options))
 
 
 # -- fact sheets and downloads -------------------------------------------------------------
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _sheet(url: str, revision: int, code: str, lang: str) -> Any:
+def _sheet(url: str, revision: int, code: str, lang: str) -> Sheet:
     # A resource, not data: the sheet keeps its WeasyPrint document, so the PDF asked
-    # after the HTML reuses the layout already computed.
-    return adapters.territory_sheet(_open(url), code, lang)
+    # after the HTML reuses the layout already computed. Sheets need matplotlib and
+    # WeasyPrint: imported here, not with the app's first page.
+    return render.territory_sheet(_snapshot(url, revision), code, lang)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def sheet_html(url: str, revision: int, code: str, lang: str) -> str:
-    """The fact sheet as one self-contained HTML page."""
-    return adapters.sheet_html(_sheet(url, revision, code, lang))
+    """The fact sheet (:func:`atlas.render.territory_sheet`) as one HTML page."""
+    return _sheet(url, revision, code, lang).html
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def sheet_pdf(url: str, revision: int, code: str, lang: str) -> bytes:
     """The fact sheet as an A4 PDF."""
-    return adapters.sheet_pdf(_sheet(url, revision, code, lang))
+    return _sheet(url, revision, code, lang).pdf_bytes()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def table_csv(url: str, revision: int, code: str, lang: str) -> bytes:
     """The territory's indicator table as CSV (UTF-8 with BOM, which Excel reads)."""
-    return territory_table(url, revision, code, lang).to_csv(index=False).encode("utf-8-sig")
+    from atlas.exports import csv_bytes  # inert: no cell a spreadsheet would run
+
+    return csv_bytes(territory_table(url, revision, code, lang))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def table_xlsx(url: str, revision: int, code: str, lang: str) -> bytes:
     """The territory's indicator table as an Excel workbook."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        territory_table(url, revision, code, lang).to_excel(writer, index=False,
-                                                            sheet_name=code[:31])
-    return buffer.getvalue()
+    from atlas.exports import xlsx_bytes  # text cells stay text, never formulas
+
+    return xlsx_bytes(territory_table(url, revision, code, lang), sheet_name=code)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -188,14 +216,22 @@ def extract_gpkg(url: str, revision: int, code: str, lang: str) -> bytes:
     from atlas.extract import territory_extract
 
     with tempfile.TemporaryDirectory(prefix="atlas-extract-") as folder:
-        path = territory_extract(_open(url), code, Path(folder) / f"{code}.gpkg", lang=lang)
+        path = territory_extract(_snapshot(url, revision), code,
+                                 Path(folder) / f"{code}.gpkg", lang=lang)
         return path.read_bytes()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def presentation_html(url: str, revision: int, parent: str | None, lang: str) -> bytes:
-    """The atlas book of a territory's sub-units as an HTML presentation."""
-    return adapters.presentation_html(_open(url), parent, lang)
+    """The atlas book of a territory's sub-units as an HTML presentation.
+
+    It is :func:`atlas.render.atlas_book` with one worker: a process pool forked from
+    the app server's threads is not worth it for the few dozen slides a workshop shows.
+    """
+    with tempfile.TemporaryDirectory(prefix="atlas-book-") as folder:
+        path = render.atlas_book(_snapshot(url, revision), Path(folder) / "presentation.html",
+                                 parent=parent, lang=lang, layout="summary", workers=1)
+        return path.read_bytes()
 
 
 # -- what-if ----------------------------------------------------------------------------------
@@ -206,16 +242,19 @@ def what_if_table(url: str, revision: int, proposals: tuple[tuple[float, float, 
     """Coverage before and after the proposals (:func:`atlas.diagnostics.what_if`)."""
     from atlas.diagnostics import what_if
 
-    return what_if(_open(url), list(proposals), level=level, distance=distance,
+    return what_if(_snapshot(url, revision), list(proposals), level=level,
+                   distance=distance,
                    territories=None if territory is None else [territory])
 
 
 def proposals_files(proposals: Sequence[dict[str, Any]]) -> tuple[bytes, bytes]:
     """The proposals as GeoJSON (EPSG:4326, as the standard wants) and as CSV."""
+    from atlas.exports import csv_bytes
+
     frame = gpd.GeoDataFrame(
         {"number": list(range(1, len(proposals) + 1)),
          "type": [p.get("type") for p in proposals],
          "lon": [p["lon"] for p in proposals], "lat": [p["lat"] for p in proposals]},
         geometry=[shapely.Point(p["lon"], p["lat"]) for p in proposals], crs=storage_crs())
     return (frame.to_json().encode("utf-8"),
-            frame.drop(columns="geometry").to_csv(index=False).encode("utf-8-sig"))
+            csv_bytes(pd.DataFrame(frame.drop(columns="geometry"))))

@@ -12,7 +12,10 @@ import streamlit as st
 
 from app_pages import cache, maps, picker, state
 from app_pages.state import tr
-from atlas import Atlas, TerritoryTree
+from app_pages.text import error_reason, literal
+from atlas import TerritoryTree
+from atlas.names import SCHOOLS, TERRITORIES, WATER_POINTS
+from atlas.snapshot import AtlasSnapshot
 
 MAP_KEY = "carte_map"
 LAYERS_KEY = "carte_layers"
@@ -27,7 +30,7 @@ PREFS_KEY = "carte_prefs"
 NONE = ""
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval")
 #: Shown by default: light enough for a first map in under a second.
-DEFAULT_LAYERS = ("water_points", "schools")
+DEFAULT_LAYERS = (WATER_POINTS, SCHOOLS)
 
 
 def display_level(tree: TerritoryTree, code: str | None) -> int:
@@ -57,7 +60,7 @@ def _defaults(layer_names: list[str], level_options: list[int], default_level: i
         st.session_state[LEVEL_FOR_KEY] = code
 
 
-def _draw(opened: Atlas, url: str, revision: int, lang: str, code: str | None) -> None:
+def _draw(opened: AtlasSnapshot, url: str, revision: int, lang: str, code: str | None) -> None:
     """The map, from the widget values of this run; a click selects a territory."""
     indicator = st.session_state[INDICATOR_KEY] or None
     level = int(st.session_state[LEVEL_KEY])
@@ -76,7 +79,7 @@ def _draw(opened: Atlas, url: str, revision: int, lang: str, code: str | None) -
             st.rerun()
 
 
-def _controls(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang: str,
+def _controls(opened: AtlasSnapshot, tree: TerritoryTree, url: str, revision: int, lang: str,
               layer_names: list[str], level_options: list[int]) -> None:
     """Layers, indicator, level and classification (their values drive the next run)."""
     catalog = opened.catalog
@@ -89,7 +92,7 @@ def _controls(opened: Atlas, tree: TerritoryTree, url: str, revision: int, lang:
     try:
         choices = cache.indicator_choices(url, revision, level, lang)
     except Exception as exc:  # noqa: BLE001 - a failing indicator must not hide the map
-        st.warning(tr("carte.no_indicators", reason=str(exc)))
+        st.warning(tr("carte.no_indicators", reason=error_reason(exc)))
         choices = {}
     if st.session_state.get(INDICATOR_KEY, NONE) not in (NONE, *choices):
         st.session_state[INDICATOR_KEY] = NONE
@@ -110,22 +113,22 @@ def render() -> None:
     values the controls had at the start of the run, so the first map of a visit does
     not wait for the indicator list, which needs the diagnostics of a whole level.
     """
-    opened = cache.current()
+    opened = cache.snapshot()
     url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
     tree = opened.territories
     picker.territory_picker(opened, tree)
     code = state.territory()
     st.title(tr("carte.title"))
     settings = opened.settings
-    st.caption(tree.path(code, lang) if code else settings.title_in(lang))
-    layer_names = [n for n in opened.catalog if n != "territories"]
+    st.caption(literal(tree.path(code, lang) if code else settings.title_in(lang)))
+    layer_names = [n for n in opened.catalog if n != TERRITORIES]
     level_options = [lv for lv in tree.levels if code is None or lv >= tree.get(code).level]
     _defaults(layer_names, level_options, display_level(tree, code), code)
     controls, map_area = st.container(), st.container()
     with map_area:
         _draw(opened, url, revision, lang, code)
         if settings.fictional:
-            st.caption(opened.warning(lang) or "")
+            st.caption(literal(opened.warning(lang)))
     with controls:
         _controls(opened, tree, url, revision, lang, layer_names, level_options)
     st.session_state[PREFS_KEY] = {key: st.session_state[key] for key in

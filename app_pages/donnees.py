@@ -1,28 +1,31 @@
 """Données: the layer catalogue, the import wizard and the history of each layer.
 
-Everyone sees the catalogue, can try an import (upload, layer, automatic mapping,
-adjusted mapping, validation report) and can read the history; committing an import
-and restoring a revision are the only writes, and they need an editor sign-in. The
-import itself is :func:`atlas.ingest.import_file`: the page keeps the plan between
-reruns and never reads the uploaded file itself.
+Everyone sees the catalogue and the history of each layer. Imports (upload, layer,
+automatic mapping, adjusted mapping, validation report, commit) and restoring a
+revision are for signed-in editors: an uploaded file is hostile until read, and
+reading one costs the server time and memory, so a viewer is not even offered the
+upload. The import itself is :func:`atlas.ingest.import_file`: the page keeps the
+plan and the uploaded bytes between reruns, and the file is on disk only while it
+is read (:mod:`.uploads`). Every error reaches the page as a sentence.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app_pages import adapters, cache, state
+from app_pages import cache, state, uploads
 from app_pages.auth import require_editor
 from app_pages.state import tr
-from atlas import Atlas
+from app_pages.text import error_sentence, literal, tr_literal
+from atlas import Atlas, ImportPlan
 from atlas.errors import AtlasError
 from atlas.ingest import import_file
+from atlas.names import TERRITORIES
+from atlas.snapshot import AtlasSnapshot
 
 UPLOAD_KEY = "import_upload"
 LAYER_KEY = "import_layer"
@@ -30,7 +33,6 @@ MODE_KEY = "import_mode"
 SKIP_KEY = "import_skip"
 CRS_KEY = "import_crs"
 LEVEL_KEY = "import_level"
-TERRITORIES = "territories"
 MAPPING_KEY = "import_mapping"
 MESSAGE_KEY = "donnees_message"
 HISTORY_LAYER_KEY = "history_layer"
@@ -56,7 +58,7 @@ def _when(value: object) -> str:
 
 # -- catalogue ----------------------------------------------------------------------------
 
-def _catalogue(opened: Atlas, url: str, revision: int, lang: str) -> None:
+def _catalogue(opened: AtlasSnapshot, url: str, revision: int, lang: str) -> None:
     table = cache.layers_table(url, revision, lang)
     st.dataframe(pd.DataFrame({
         tr("donnees.col_title"): table["title"],
@@ -70,7 +72,7 @@ def _catalogue(opened: Atlas, url: str, revision: int, lang: str) -> None:
         tr("donnees.col_licence"): table["licence"].fillna(""),
     }), hide_index=True, width="stretch")
     for name, spec in opened.catalog.items():
-        with st.expander(f"{spec.title(lang)} — {name}"):
+        with st.expander(literal(f"{spec.title(lang)} — {name}")):
             st.dataframe(pd.DataFrame({
                 tr("donnees.col_field"): [f.name for f in spec.fields],
                 tr("donnees.col_title"): [f.title(lang) for f in spec.fields],
@@ -84,49 +86,83 @@ def _catalogue(opened: Atlas, url: str, revision: int, lang: str) -> None:
 # -- import ---------------------------------------------------------------------------------
 
 def _forget_plan() -> None:
-    """Drop the plan and its uploaded copy."""
-    planned = st.session_state.get(state.PLAN)
-    if planned and planned.get("folder"):
-        shutil.rmtree(planned["folder"], ignore_errors=True)
+    """Drop the plan and the uploaded bytes it keeps."""
     st.session_state[state.PLAN] = None
     st.session_state.pop(MAPPING_KEY, None)
 
 
-def _plan(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
-    """(Re)plan the uploaded file with the chosen options and mapping overrides."""
+class _ReadProgress:
+    """A progress bar for a long read, redrawn only when its percentage changes.
+
+    It stays on the page once full, above the report, until the next rerun.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = st.progress(0, text=label)
+        self.shown = 0
+
+    def __call__(self, fraction: float) -> None:
+        percent = int(min(1.0, max(0.0, float(fraction))) * 100)
+        if percent != self.shown:
+            self.shown = percent
+            self.bar.progress(percent, text=f"{self.label} {percent} %")
+
+
+def _plan(opened: Atlas, planned: dict[str, Any], lang: str,
+          progress: Callable[[float], None] | None = None) -> None:
+    """(Re)plan the uploaded file with the chosen options and mapping overrides.
+
+    The file is on disk only inside this call; whatever goes wrong while reading a
+    hostile file becomes a sentence in ``planned["error"]``.
+    """
     planned["plan"] = None
     planned["error"] = None
     try:
-        planned["plan"] = import_file(
-            opened, planned["path"], planned["layer"], mode=planned["mode"],
-            mapping=planned["overrides"] or None, crs=planned["crs"] or None,
-            skip_invalid=planned["skip"], lang=lang, level=planned.get("level"))
-    except AtlasError as exc:
-        planned["error"] = exc.message(lang)
+        with uploads.staged(planned["name"], planned["data"]) as path:
+            planned["plan"] = import_file(
+                opened, path, planned["layer"], mode=planned["mode"],
+                mapping=planned["overrides"] or None, crs=planned["crs"] or None,
+                skip_invalid=planned["skip"], lang=lang, level=planned.get("level"),
+                progress=progress)
+    except Exception as exc:  # noqa: BLE001 - a hostile file must not break the page
+        planned["error"] = error_sentence(exc, file=planned["name"])
 
 
 def _analyse(opened: Atlas, lang: str) -> None:
+    """Plan the uploaded file (editors only: checked here, not only by the page)."""
     uploaded = st.session_state.get(UPLOAD_KEY)
-    if uploaded is None:
-        return
     _forget_plan()
-    folder = tempfile.mkdtemp(prefix="atlas-upload-")
-    path = Path(folder) / (Path(uploaded.name).name or "upload")
-    path.write_bytes(uploaded.getvalue())
-    planned = {"folder": folder, "path": str(path), "name": path.name,
-               "layer": st.session_state[LAYER_KEY], "mode": st.session_state[MODE_KEY],
-               "skip": bool(st.session_state.get(SKIP_KEY)),
-               "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {},
-               "level": st.session_state.get(LEVEL_KEY)
-               if st.session_state[LAYER_KEY] == TERRITORIES else None}
-    _plan(opened, planned, lang)
+    if uploaded is None or not state.editor():
+        return
+    planned: dict[str, Any] = {
+        "name": uploads.safe_name(uploaded.name), "data": b"", "plan": None, "error": None,
+        "layer": st.session_state[LAYER_KEY], "mode": st.session_state[MODE_KEY],
+        "skip": bool(st.session_state.get(SKIP_KEY)),
+        "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {},
+        "level": st.session_state.get(LEVEL_KEY)
+        if st.session_state[LAYER_KEY] == TERRITORIES else None}
     st.session_state[state.PLAN] = planned
+    try:
+        uploads.check_size(planned["name"], int(uploaded.size))
+    except AtlasError as exc:
+        planned["error"] = error_sentence(exc)
+        return
+    planned["data"] = uploaded.getvalue()
+    # The readers report the fraction of the file read: a big file shows its progress.
+    _plan(opened, planned, lang, _ReadProgress(tr("safety.analysing")))
+
+
+def source_columns(plan: ImportPlan) -> list[str]:
+    """Columns of the file(s) of an import plan, each once, for adjusting the mapping."""
+    columns = [str(c) for item in plan.files for c in item.source.frame.columns]
+    return list(dict.fromkeys(columns))
 
 
 def _mapping_editor(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
     plan = planned["plan"]
     spec = opened.spec(planned["layer"])
-    columns = adapters.source_columns(plan)
+    columns = source_columns(plan)
     current = plan.mapping
     table = pd.DataFrame({
         "field": list(spec.field_names),
@@ -149,7 +185,7 @@ def _apply_mapping(opened: Atlas, lang: str) -> None:
     """Re-plan with the columns chosen in the mapping table (a callback, before the run)."""
     planned = st.session_state.get(state.PLAN)
     edits = (st.session_state.get(MAPPING_KEY) or {}).get("edited_rows", {})
-    if not planned or planned.get("plan") is None:
+    if not planned or planned.get("plan") is None or not state.editor():
         return
     names = opened.spec(planned["layer"]).field_names
     overrides = dict(planned["overrides"])
@@ -195,10 +231,10 @@ def _commit_clicked(opened: Atlas) -> None:
         return
     try:
         revision = planned["plan"].commit(user=user)
-    except AtlasError as exc:
-        st.session_state[MESSAGE_KEY] = ("error", exc.message(state.lang()))
+    except Exception as exc:  # noqa: BLE001 - said in a sentence, never a traceback
+        st.session_state[MESSAGE_KEY] = ("error", error_sentence(exc))
         return
-    st.session_state[MESSAGE_KEY] = ("success", tr(
+    st.session_state[MESSAGE_KEY] = ("success", tr_literal(
         "donnees.committed", revision=revision.revision, rows=revision.rows_written,
         layer=opened.spec(revision.layer).title(state.lang())))
     _forget_plan()
@@ -211,11 +247,21 @@ def _commit(opened: Atlas, planned: dict[str, Any]) -> None:
               args=(opened,))
 
 
-def _import(opened: Atlas, lang: str) -> None:
+def _upload_limit_mb() -> int:
+    """The import limit for the upload widget (no more than the server accepts)."""
+    return min(uploads.limit_mb(), int(st.get_option("server.maxUploadSize")))
+
+
+def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
+    if not state.editor():
+        _forget_plan()  # e.g. signed out since the analysis
+        st.info(tr("safety.needs_editor"))
+        return
     st.file_uploader(tr("donnees.file"), type=FILE_TYPES, key=UPLOAD_KEY,
-                     help=tr("donnees.file_help"))
+                     help=tr("donnees.file_help", limit=_upload_limit_mb()),
+                     max_upload_size=_upload_limit_mb())
     options = st.columns([3, 3, 2])
-    catalog = opened.catalog
+    catalog = view.catalog
     titles = {name: spec.title(lang) for name, spec in catalog.items()}
     options[0].selectbox(tr("donnees.layer"), list(catalog), key=LAYER_KEY,
                          format_func=titles.get)
@@ -224,21 +270,22 @@ def _import(opened: Atlas, lang: str) -> None:
     options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder="EPSG:32628")
     if st.session_state.get(LAYER_KEY) == TERRITORIES:
         # A boundary file is one level of the tree: which one (région, commune...)?
-        tree = opened.territories
+        tree = view.territories
         names = {lv: tree.level_name(lv, lang).capitalize() for lv in tree.levels}
         st.selectbox(tr("donnees.level"), list(names), key=LEVEL_KEY, format_func=names.get)
     st.checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
     buttons = st.columns([1, 1, 3])
-    buttons[0].button(tr("donnees.analyse"), key="analyse_import", type="primary",
-                      disabled=st.session_state.get(UPLOAD_KEY) is None,
-                      on_click=_analyse, args=(opened, lang))
+    if buttons[0].button(tr("donnees.analyse"), key="analyse_import", type="primary",
+                         disabled=st.session_state.get(UPLOAD_KEY) is None):
+        # In the run, not in a callback: the page shows how far the reading is.
+        _analyse(opened, lang)
     planned = st.session_state.get(state.PLAN)
     buttons[1].button(tr("donnees.reset"), key="reset_import", on_click=_forget_plan,
                       disabled=planned is None)
     if not planned:
         return
-    st.subheader(tr("donnees.plan_title", file=planned["name"],
-                    layer=titles.get(planned["layer"], planned["layer"])))
+    st.subheader(tr_literal("donnees.plan_title", file=planned["name"],
+                            layer=titles.get(planned["layer"], planned["layer"])))
     if planned.get("error"):
         st.error(planned["error"])
         return
@@ -251,8 +298,9 @@ def _import(opened: Atlas, lang: str) -> None:
 
 # -- history ---------------------------------------------------------------------------------
 
-def _history(opened: Atlas, url: str, revision: int, lang: str) -> None:
-    catalog = opened.catalog
+def _history(opened: Atlas, view: AtlasSnapshot, url: str, revision: int,
+             lang: str) -> None:
+    catalog = view.catalog
     titles = {name: spec.title(lang) for name, spec in catalog.items()}
     layer = st.selectbox(tr("donnees.layer"), list(catalog), key=HISTORY_LAYER_KEY,
                          format_func=titles.get)
@@ -294,8 +342,8 @@ def _restore_clicked(opened: Atlas, layer: str, revision: int) -> None:
         return
     try:
         new = opened.restore(layer, revision, user=user)
-    except AtlasError as exc:
-        st.session_state[MESSAGE_KEY] = ("error", exc.message(state.lang()))
+    except Exception as exc:  # noqa: BLE001 - said in a sentence, never a traceback
+        st.session_state[MESSAGE_KEY] = ("error", error_sentence(exc))
     else:
         st.session_state[MESSAGE_KEY] = ("success", tr(
             "donnees.restored", revision=revision, new=new.revision))
@@ -304,18 +352,18 @@ def _restore_clicked(opened: Atlas, layer: str, revision: int) -> None:
 
 def render() -> None:
     """The Données page."""
-    opened = cache.current()
-    url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
+    opened, view = cache.current(), cache.snapshot()  # writes, and this run's reads
+    url, revision, lang = cache.atlas_url(), view.revision, state.lang()
     st.title(tr("donnees.title"))
     _message()
     catalogue_tab, import_tab, history_tab = st.tabs(
         [tr("donnees.catalogue_tab"), tr("donnees.import_tab"), tr("donnees.history_tab")])
     with catalogue_tab:
-        _catalogue(opened, url, revision, lang)
+        _catalogue(view, url, revision, lang)
     with import_tab:
-        _import(opened, lang)
+        _import(opened, view, lang)
     with history_tab:
-        _history(opened, url, revision, lang)
+        _history(opened, view, url, revision, lang)
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

@@ -1,6 +1,6 @@
 """Fiche territoire: the selected territory's fact sheet, its table and its downloads.
 
-The sheet is the platform's own (``atlas.render.sheets``), shown in an iframe so its
+The sheet is the platform's own (:func:`atlas.render.territory_sheet`), shown in an iframe so its
 print styles stay inside it. The HTML and the tables are cached as soon as the sheet
 is shown; the PDF and the GeoPackage take seconds to make, so they are only made
 when someone asks for them (deferred downloads), then cached like the rest.
@@ -15,6 +15,7 @@ import streamlit as st
 
 from app_pages import cache, picker, state
 from app_pages.state import tr
+from app_pages.text import literal
 
 SHEET_HEIGHT = 900
 
@@ -45,7 +46,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def render() -> None:
     """The Fiche territoire page."""
-    opened = cache.current()
+    opened = cache.snapshot()
     url, revision, lang = cache.atlas_url(), opened.revision, state.lang()
     tree = opened.territories
     picker.territory_picker(opened, tree)
@@ -55,8 +56,8 @@ def render() -> None:
         st.info(tr("fiche.choose"))
         return
     here = tree.get(code)
-    st.subheader(f"{here.name} · {tree.level_name(here.level, lang)}")
-    st.caption(tree.path(code, lang))
+    st.subheader(literal(f"{here.name} · {tree.level_name(here.level, lang)}"))
+    st.caption(literal(tree.path(code, lang)))
     table = cache.territory_table(url, revision, code, lang)
     stem = f"fiche_{code}_{lang}"
     st.markdown(f"**{tr('fiche.downloads')}**")

@@ -1,6 +1,6 @@
 """Showing atlas maps with st_folium: local assets, reruns only on clicks, click → territory.
 
-The maps themselves come from :func:`atlas.render.maps.territory_map` (through
+The maps themselves come from :func:`atlas.render.territory_map` (through
 :mod:`.cache`); this module only hands them to st_folium. ``returned_objects`` is
 limited to the click the page needs, so panning and zooming never rerun the script.
 A cached map is handed over as a fresh copy: st_folium renumbers a map's elements
@@ -18,9 +18,10 @@ import folium
 import shapely
 from streamlit_folium import st_folium
 
-from atlas import Atlas
+from atlas.snapshot import AtlasSnapshot
 
 from .assets import localise
+from .text import html_literal
 
 #: The click that selects a territory (any vector feature of the map).
 OBJECT_CLICK = "last_object_clicked"
@@ -55,7 +56,7 @@ def clicked_point(result: dict[str, Any], name: str) -> dict[str, float] | None:
     return None
 
 
-def territory_at(atlas: Atlas, lat: float, lng: float, level: int) -> str | None:
+def territory_at(atlas: AtlasSnapshot, lat: float, lng: float, level: int) -> str | None:
     """Code of the territory of ``level`` under a clicked point (None outside the atlas).
 
     The territory layers of the map carry names, not codes, in their properties, and
@@ -73,6 +74,6 @@ def proposals_group(proposals: Sequence[dict[str, Any]], labels: dict[str, str],
     group = folium.FeatureGroup(name=name)
     for number, item in enumerate(proposals, start=1):
         label = f"{number}. {labels.get(str(item.get('type')), '')}".strip()
-        folium.CircleMarker([item["lat"], item["lon"]], tooltip=label,
+        folium.CircleMarker([item["lat"], item["lon"]], tooltip=html_literal(label),
                             **PROPOSAL_STYLE).add_to(group)
     return group

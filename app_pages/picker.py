@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas import Atlas, TerritoryTree
+from atlas import TerritoryTree
+from atlas.snapshot import AtlasSnapshot
 
 from . import state
 from .state import tr
+from .text import literal
 
 SEARCH_KEY = "territory_search"
 MAX_RESULTS = 8
@@ -54,7 +56,8 @@ def _on_result(code: str) -> None:
     st.session_state[SEARCH_KEY] = ""
 
 
-def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = None) -> None:
+def territory_picker(atlas: AtlasSnapshot, tree: TerritoryTree, *,
+                     container: object = None) -> None:
     """Draw the hierarchy selectboxes and the search box (in the sidebar by default)."""
     lang = state.lang()
     place = container or st.sidebar
@@ -81,7 +84,7 @@ def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = N
                         if level_of[c] == level]
             options = ["", *children]
             names = {"": tr("picker.all"), **{c: tree.name(c) for c in children}}
-            st.selectbox(tree.level_name(level, lang).capitalize(), options, key=key,
+            st.selectbox(literal(tree.level_name(level, lang).capitalize()), options, key=key,
                          format_func=lambda c, names=names: names.get(c, c),
                          on_change=_on_pick, args=(level, root))
             parent = want or None
@@ -99,7 +102,7 @@ def territory_picker(atlas: Atlas, tree: TerritoryTree, *, container: object = N
                 parent_code = tree.parent(code)
                 if parent_code and parent_code != root:
                     label += f" · {tree.name(parent_code)}"
-                st.button(label, key=f"result_{code}", on_click=_on_result, args=(code,),
+                st.button(literal(label), key=f"result_{code}", on_click=_on_result, args=(code,),
                           width="stretch")
         if selected is not None:
-            st.caption(tree.path(selected, lang))
+            st.caption(literal(tree.path(selected, lang)))

@@ -25,6 +25,8 @@ PRESENTING = "presenting"
 PLAN = "import_plan"
 #: Clicks already acted upon, per map, so a rerun does not replay the last click.
 HANDLED_CLICKS = "handled_clicks"
+#: (atlas URL, snapshot) read by this script run; set first thing by ``cache.refresh``.
+SNAPSHOT = "atlas_snapshot"
 
 DEFAULTS: dict[str, Any] = {
     TERRITORY: None,

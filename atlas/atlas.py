@@ -15,23 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from pyproj import CRS
 
 from .catalog import Catalog, LayerSpec, load_catalog, parse_spec
 from .errors import NotFoundError
 from .i18n import t
+from .names import TERRITORIES
 from .settings import AtlasSettings
+from .snapshot import AtlasSnapshot, read_in_territory
 from .store import Revision, Store, WriteMode, create_store, open_store
 from .store.base import BBox
 from .store.frames import checksum as frame_checksum
 from .territories import TerritoryTree
 
 if TYPE_CHECKING:
-    from .render.sheet_document import Sheet
+    import folium
+    from matplotlib.figure import Figure
 
-TERRITORIES = "territories"
-TERRITORY_FIELD = "territory_code"
+    from .render.map import MapOptions
+    from .render.sheet import Sheet
 
 
 class Atlas:
@@ -70,32 +72,40 @@ class Atlas:
         """Latest revision of the whole atlas; changes on every write."""
         return self.store.current_revision()
 
-    def _cached(self, key: str, build: Any) -> Any:
-        revision = self.revision
+    def _cached(self, key: str, build: Any, revision: int) -> Any:
         hit = self._cache.get(key)
         if hit is None or hit[0] != revision:
             hit = (revision, build())
             self._cache[key] = hit
         return hit[1]
 
+    def _settings_at(self, revision: int) -> AtlasSettings:
+        return self._cached("settings", lambda: AtlasSettings.from_dict(
+            self.store.get_settings()), revision)
+
+    def _catalog_at(self, revision: int) -> Catalog:
+        return self._cached("catalog", lambda: Catalog([
+            parse_spec(text, source=f"{name}.toml")
+            for name, text in self.store.layer_specs().items()]), revision)
+
+    def _tree_at(self, revision: int) -> TerritoryTree:
+        return self._cached("territories", lambda: TerritoryTree(
+            self.store.read(TERRITORIES), self._settings_at(revision)), revision)
+
     @property
     def settings(self) -> AtlasSettings:
         """Title, metric CRS, level names... stored in the atlas."""
-        return self._cached("settings", lambda: AtlasSettings.from_dict(
-            self.store.get_settings()))
+        return self._settings_at(self.revision)
 
     @property
     def catalog(self) -> Catalog:
         """Layer specs registered in this atlas."""
-        return self._cached("catalog", lambda: Catalog([
-            parse_spec(text, source=f"{name}.toml")
-            for name, text in self.store.layer_specs().items()]))
+        return self._catalog_at(self.revision)
 
     @property
     def territories(self) -> TerritoryTree:
         """The territory tree (rebuilt only after a write)."""
-        return self._cached("territories", lambda: TerritoryTree(
-            self.store.read(TERRITORIES), self.settings))
+        return self._tree_at(self.revision)
 
     @property
     def metric_crs(self) -> CRS:
@@ -129,23 +139,7 @@ class Atlas:
             return self.store.read(layer, bbox=bbox, columns=columns, revision=revision)
         tree = self.territories
         tree.get(territory)
-        codes = [territory, *tree.descendants(territory)]
-        if layer == TERRITORIES:
-            return self.store.read(layer, where={"code": codes}, columns=columns,
-                                   revision=revision)
-        boundary = tree.geometry(territory)
-        spatial = self.store.read(layer, bbox=shapely.bounds(boundary).tolist(),
-                                  columns=columns, revision=revision)
-        spatial = spatial[spatial.intersects(boundary)]
-        if not spec.has_field(TERRITORY_FIELD):
-            return spatial.reset_index(drop=True)
-        attached = self.store.read(layer, where={TERRITORY_FIELD: codes}, columns=columns,
-                                   revision=revision)
-        both = pd.concat([spatial, attached], ignore_index=True)
-        if spec.id_field in both.columns:
-            both = both.drop_duplicates(spec.id_field).sort_values(spec.id_field)
-        return gpd.GeoDataFrame(both, geometry="geometry", crs=spatial.crs) \
-            .reset_index(drop=True)
+        return read_in_territory(self.store, spec, tree, territory, columns, revision)
 
     def count(self, layer: str) -> int:
         """Number of features in a layer."""
@@ -185,15 +179,39 @@ class Atlas:
         return self.store.restore(layer, revision, user=user)
 
     # -- outputs (thin delegations; the work lives in atlas.render / atlas.diagnostics) --
-    def map(self, territory: str | None = None, **options: Any) -> Any:
+    def snapshot(self, revision: int | None = None, *,
+                 preload: Sequence[str] = ()) -> AtlasSnapshot:
+        """The atlas frozen at one revision (default: the latest), read once.
+
+        Books and the app work from a snapshot: its settings, catalogue and tree are
+        read once, and every row it returns belongs to that revision (see
+        :mod:`atlas.snapshot`). ``preload`` names layers to read whole at once. An
+        earlier ``revision`` pins the rows and the tree; settings and catalogue are
+        the current ones.
+        """
+        current = self.revision
+        wanted = current if revision is None else int(revision)
+        settings = self._settings_at(current)
+        catalog = self._catalog_at(current)
+        tree = self._tree_at(current) if wanted == current else None
+        if tree is None or self.revision != current:  # the tree as it was at `wanted`
+            tree = TerritoryTree(self.store.read(TERRITORIES, revision=wanted), settings)
+        return AtlasSnapshot(store=self.store, url=self.url, revision=wanted,
+                             settings=settings, catalog=catalog, territories=tree,
+                             population_raster=self.population_raster_path(),
+                             preload=preload)
+
+    def map(self, territory: str | None = None, *, options: MapOptions | None = None,
+            **fields: Any) -> folium.Map:
         """Interactive folium map of a territory (or the whole atlas); shows inline in Jupyter.
 
-        Options are those of :func:`atlas.render.maps.territory_map` (``layers``,
-        ``indicator``, ``level``, ``scheme``, ``k``, ``lang``, ``offline``...).
+        ``options`` (a :class:`~atlas.render.MapOptions`) or its fields as keywords
+        (``layers``, ``indicator``, ``level``, ``scheme``, ``classes``, ``lang``,
+        ``offline``...), as :func:`atlas.render.territory_map` takes them.
         """
-        from .render.maps import territory_map
+        from .render.map import territory_map
 
-        return territory_map(self, territory, **options)
+        return territory_map(self, territory, options=options, **fields)
 
     def diagnose(self, level: int | str | Sequence[int | str],
                  territories: str | Sequence[str] | None = None,
@@ -204,21 +222,35 @@ class Atlas:
 
         return diagnose(self, level, territories, indicators, lang, **options)
 
-    def static_map(self, territory: str | None = None, **options: Any) -> Any:
-        """Static matplotlib map (for print), see :func:`atlas.render.static.static_map`."""
-        from .render.static import static_map
+    def static_map(self, territory: str | None = None, *, options: MapOptions | None = None,
+                   **fields: Any) -> Figure:
+        """Static matplotlib map (for print): the same options as :meth:`map`.
 
-        return static_map(self, territory, **options)
+        See :func:`atlas.render.static_map` (``size``, ``dpi``, ``title``, ``legend``...).
+        """
+        from .render.map import static_map
+
+        return static_map(self, territory, options=options, **fields)
 
     def sheet(self, code: str, lang: str | None = None, **options: Any) -> Sheet:
         """Fact sheet of one territory (any level), shown inline in Jupyter.
 
         ``.to_html(path)`` and ``.to_pdf(path)`` save it. Options are those of
-        :func:`atlas.render.sheets.territory_sheet` (``layers``, ``list_size``, ``today``).
+        :func:`atlas.render.territory_sheet` (``layers``, ``list_size``, ``today``).
         """
-        from .render.sheets import territory_sheet
+        from .render.sheet import territory_sheet
 
         return territory_sheet(self, code, lang, **options)
+
+    def book(self, output: str | Path, **options: Any) -> Path:
+        """Write an atlas book: ``.pdf`` to print, ``.html`` to project.
+
+        Options are those of :func:`atlas.render.atlas_book` (``parent``, ``level``,
+        ``sort``, ``group_by``, ``layout``, ``layers``, ``lang``, ``workers``...).
+        """
+        from .render.book import atlas_book
+
+        return atlas_book(self, output, **options)
 
     # -- summaries ----------------------------------------------------------------------
     def layers(self, lang: str | None = None) -> pd.DataFrame:

@@ -8,7 +8,6 @@ Territories are always joined by code, never by name.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import pandas as pd
 from .errors import NotFoundError
 from .i18n import t
 from .settings import AtlasSettings
+from .text import fold
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,6 @@ class Territory:
     country: str | None
     population: int | None
     population_year: int | None
-
-
-def _fold(text: str) -> str:
-    """Lower-case text without accents, for name searches ("Thiès" ~ "thies")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class TerritoryTree:
@@ -113,10 +107,10 @@ class TerritoryTree:
             if number in self.levels:
                 return number
         else:
-            wanted = _fold(str(level))
+            wanted = fold(str(level))
             for number in self.levels:
-                names = {_fold(self.level_name(number, lang)) for lang in ("fr", "en")}
-                names |= {_fold(str(n)) for n in self.frame.loc[
+                names = {fold(self.level_name(number, lang)) for lang in ("fr", "en")}
+                names |= {fold(str(n)) for n in self.frame.loc[
                     self.frame["level"] == number, "level_name"].dropna().unique()}
                 if wanted in names:
                     return number
@@ -208,10 +202,10 @@ class TerritoryTree:
     # -- search and location ----------------------------------------------------------
     def search(self, text: str, level: int | str | None = None, limit: int = 20) -> list[str]:
         """Codes whose name or code contains ``text`` (accents and case ignored)."""
-        wanted = _fold(text.strip())
+        wanted = fold(text.strip())
         frame = self.frame if level is None else self.at_level(level)
-        names = frame["name"].astype(str).map(_fold)
-        codes = frame["code"].astype(str).map(_fold)
+        names = frame["name"].astype(str).map(fold)
+        codes = frame["code"].astype(str).map(fold)
         starts = frame.index[names.str.startswith(wanted) | (codes == wanted)]
         contains = frame.index[names.str.contains(wanted, regex=False)
                                | codes.str.startswith(wanted)]

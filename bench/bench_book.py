@@ -40,7 +40,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 import atlas
-from atlas.render.book import atlas_book
+from atlas.render import atlas_book
 
 HERE = Path(__file__).resolve().parent
 QGIS_PYTHON = "/usr/bin/python3"

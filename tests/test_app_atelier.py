@@ -9,7 +9,7 @@ import pandas as pd
 from test_app_support import assert_ok, click_map, download_bytes, map_args, pick
 
 from atlas.diagnostics import priority_localities
-from atlas.render.offline import external_resources
+from atlas.render.map.offline import external_resources
 
 pytest_plugins = ["test_app_support"]  # fixtures: app_env, read_only_app
 

@@ -15,11 +15,9 @@ from pypdf import PdfReader
 
 from atlas.cli import main as cli
 from atlas.diagnostics import diagnose
-from atlas.render import book_render
-from atlas.render.book import atlas_book, plan_book
-from atlas.render.book_toc import paginate, toc_lines
-from atlas.render.sheet_document import ReportError
-from atlas.render.sheets import territory_sheet
+from atlas.render import ReportError, atlas_book, plan_book, territory_sheet
+from atlas.render.book import worker
+from atlas.render.book.toc import paginate, toc_lines
 
 PARENT = "ZZ0203"  # a département of five communes
 
@@ -140,14 +138,14 @@ def test_book_page_figures_are_those_of_diagnose(demo_atlas, pdf_book, plan):
 def test_a_failing_territory_is_named_and_no_file_is_left(demo_atlas, tmp_path, monkeypatch,
                                                           plan, workers):
     victim = plan.entries[2]
-    original = book_render.Renderer.page
+    original = worker.Renderer.page
 
     def broken(self, entry):
         if entry.code == victim.code:
             raise ValueError("données illisibles")
         return original(self, entry)
 
-    monkeypatch.setattr(book_render.Renderer, "page", broken)
+    monkeypatch.setattr(worker.Renderer, "page", broken)
     target = tmp_path / "atlas.pdf"
     with pytest.raises(ReportError) as error:
         atlas_book(demo_atlas, target, parent=PARENT, lang="fr", workers=workers)

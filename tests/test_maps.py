@@ -1,12 +1,10 @@
-"""Interactive maps (atlas.render): formatting, classification, legends, offline export,
-size budget, and one headless-Chromium check with the network cut off."""
+"""Interactive maps (atlas.render.map): formatting, classification, legends, offline
+export, size budget, and one headless-Chromium check with the network cut off."""
 
 from __future__ import annotations
 
 import json
 import re
-import sys
-import types
 
 import folium
 import numpy as np
@@ -15,20 +13,21 @@ import pytest
 import shapely
 from browser import offline_page
 from click.testing import CliRunner
+from markupsafe import escape as escape_html
 
-import atlas as atlas_pkg
 from atlas.cli import main as cli
 from atlas.demo import sized
-from atlas.render.choropleth import IndicatorValues, classify, indicator_values, palette_colors
-from atlas.render.errors import RenderError
-from atlas.render.features import popup_rows
+from atlas.diagnostics import diagnose
+from atlas.render import RenderError, export_html, territory_map, to_html
 from atlas.render.formatting import format_number, format_value
-from atlas.render.geometry import for_display
-from atlas.render.leaflet import AtlasLayer, Legend, js_literal
-from atlas.render.legends import choropleth_section, legend_html
-from atlas.render.maps import territory_map
-from atlas.render.offline import export_html, external_resources, load_assets, to_html
-from atlas.render.symbols import legend_entries
+from atlas.render.map.choropleth import classify, palette_colors
+from atlas.render.map.features import popup_rows
+from atlas.render.map.geometry import for_display
+from atlas.render.map.leaflet import AtlasLayer, Legend, js_literal
+from atlas.render.map.legends import choropleth_section, legend_html
+from atlas.render.map.offline import external_resources, load_assets
+from atlas.render.map.symbols import legend_entries
+from atlas.render.map.values import IndicatorValues, indicator_values
 from atlas.render.vendor import build_vendor, node_modules_dir
 
 NBSP = "\u00a0"
@@ -159,39 +158,23 @@ def test_indicator_values_from_tables(small_atlas, commune_values):
         indicator_values(small_atlas, pd.DataFrame({"x": [1]}))
 
 
-def test_indicator_code_goes_through_diagnostics(small_atlas, monkeypatch, region):
-    """Same shape as atlas.diagnostics: tidy table, breakdowns, REGISTRY mapping."""
-    calls = []
-
-    def diagnose(atlas, level, territories=None, indicators=None, lang=None):
-        calls.append((level, tuple(indicators), lang))
-        codes = list(atlas.territories.at_level(level).index)
-        rows = []
-        for breakdown, label in (("", "Accès à l'eau potable"), ("none", "Sans accès")):
-            rows += [{"territory_code": c, "indicator": indicators[0], "breakdown": breakdown,
-                      "value": v, "unit": "%", "label": label, "threshold_source": None}
-                     for c, v in zip(codes, np.linspace(10, 90, len(codes)), strict=True)]
-        return pd.DataFrame(rows)
-
-    class Entry:
-        direction = "higher"
-        threshold = None
-
-        def direction_of(self, breakdown):
-            return "lower" if breakdown == "none" else "higher"
-
-    fake = types.ModuleType("atlas.diagnostics")
-    fake.diagnose = diagnose
-    fake.REGISTRY = {"water_access": Entry()}
-    monkeypatch.setitem(sys.modules, "atlas.diagnostics", fake)
-    monkeypatch.setattr(atlas_pkg, "diagnostics", fake, raising=False)
-    fmap = territory_map(small_atlas, region, layers=[], indicator="water_access", level=3)
-    assert calls == [(3, ("water_access",), "fr")]
+def test_an_indicator_code_maps_the_values_diagnose_computes(small_atlas, region):
+    table = diagnose(small_atlas, 3, indicators=["sch_water_ladder"], lang="en")
+    rows = table[table["breakdown"] == "no_service"].set_index("territory_code")
+    values = indicator_values(small_atlas, "sch_water_ladder:no_service", 3, "en")
+    assert values.values.to_dict() == pytest.approx(rows["value"].to_dict(), nan_ok=True)
+    assert values.label == rows["label"].iloc[0] and values.unit == rows["unit"].iloc[0]
+    assert values.higher_is_better is False  # the registry: fewer schools without water
+    assert indicator_values(small_atlas, "sch_water_ladder:basic", 3).higher_is_better
+    fmap = territory_map(small_atlas, region, layers=[], lang="en",
+                         indicator="sch_water_ladder:no_service", level=3)
     legend = next(c for c in fmap._children.values() if isinstance(c, Legend)).html
-    assert "Accès à l&#39;eau potable (%)" in legend
-    values = indicator_values(small_atlas, "water_access:none", 3, source="JMP 2023")
-    assert values.label == "Sans accès" and values.higher_is_better is False
-    assert values.source == "JMP 2023" and values.values.notna().all()
+    assert str(escape_html(f"{values.label} ({values.unit})")) in legend
+
+
+def test_an_indicator_without_values_is_a_sentence(small_atlas):
+    with pytest.raises(RenderError, match="sans valeur"):
+        indicator_values(small_atlas, "sch_water_ladder:nope", 3)
 
 
 # --------------------------------------------------------------------------- legends
@@ -255,7 +238,7 @@ def test_english_map(small_atlas, region):
 
 
 def test_many_points_are_clustered(small_atlas, region, monkeypatch):
-    monkeypatch.setattr("atlas.render.maps.CLUSTER_THRESHOLD", 5)
+    monkeypatch.setattr("atlas.render.map.interactive.CLUSTER_THRESHOLD", 5)
     found = layers_of(territory_map(small_atlas, region, layers=["water_points", "mangroves"]))
     assert found["water_points"].feature_count > 5 and found["water_points"].default_js
     assert not found["mangroves"].default_js  # polygons are never clustered
@@ -288,7 +271,7 @@ def test_geometries_simplified_and_rounded(small_atlas):
 def test_choropleth_layer_and_legend(small_atlas, region, commune_values):
     fmap = territory_map(small_atlas, region, layers=["water_points"],
                          indicator=commune_values, label="Accès", unit="%",
-                         source="Enquête 2024", scheme="equal_interval", k=3)
+                         source="Enquête 2024", scheme="equal_interval", classes=3)
     spec, data = payload(layers_of(fmap)["choropleth"])
     classes = [f["properties"]["k"] for f in data["features"]]
     assert len(classes) == len(commune_values) and 0 in classes  # 0: the no-data style

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from atlas.cli import main as cli
-from atlas.render.programmes import programme_sheet, programmes
-from atlas.render.sheet_document import ReportError
+from atlas.diagnostics.programmes import count_programme, programmes
+from atlas.render import ReportError, programme_sheet
 
 CODES = ("wash_schools", "biodigesters", "mangroves", "nubian_vaults", "waste",
          "youth_training")
@@ -157,6 +157,14 @@ def test_programme_names_resolve(demo_atlas):
     with pytest.raises(ReportError) as error:
         programme_sheet(demo_atlas, "Programme inconnu", "fr")
     assert "wash_schools" in error.value.message("fr")
+
+
+def test_counting_is_a_diagnostic_the_sheet_only_lays_out(demo_atlas, layers, sheets):
+    counted = count_programme(demo_atlas, "biodigesters", "en")
+    assert counted.figures == pytest.approx(expected(layers, "biodigesters"), rel=1e-9)
+    assert counted.figures == sheets["biodigesters"].figures
+    assert counted.layers == ("biodigesters", "activities")
+    assert all(result.method for result in counted.results)
 
 
 def test_programmes_found_in_the_data(demo_atlas, layers):

@@ -29,8 +29,7 @@ from conftest import TEST_SETTINGS
 
 import atlas
 from atlas.ingest import import_file
-from atlas.render.maps import territory_map
-from atlas.render.offline import export_html
+from atlas.render import export_html, territory_map
 
 HOSTILE_REGION = "ZZ01"
 #: What an injection would look like if it had become markup.
@@ -79,7 +78,7 @@ def map_page(hostile_atlas, tmp_path_factory):
 @pytest.fixture(scope="module")
 def sheet_page(hostile_atlas, tmp_path_factory):
     """The region's fact sheet, as a file."""
-    from atlas.render.sheets import territory_sheet  # imported here: landing separately
+    from atlas.render import territory_sheet  # imported here: landing separately
 
     path = tmp_path_factory.mktemp("sheet") / "fiche.html"
     path.write_text(territory_sheet(hostile_atlas, HOSTILE_REGION, lang="fr").html,

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from atlas.cli import main as cli
 from atlas.diagnostics import REGISTRY, diagnose
 from atlas.i18n import t
-from atlas.render.sheets import territory_sheet
+from atlas.render import territory_sheet
 
 CODE = "ZZ010102"  # a coastal commune: schools, water points, mangroves, activities
 LADDER = {"basic", "limited", "no_service", "unknown"}

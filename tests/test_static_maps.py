@@ -1,4 +1,4 @@
-"""Static maps (atlas.render.static): image size, not blank, legend, scale, sources."""
+"""Static maps (atlas.render.map.static): image size, not blank, legend, scale, sources."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from atlas.demo import sized
-from atlas.render.errors import RenderError
-from atlas.render.static import (
+from atlas.render import (
+    RenderError,
     figure_png,
     figure_svg,
     legend_texts,
-    nice_length,
     save_static_map,
     static_map,
     static_map_png,
     static_map_svg,
 )
+from atlas.render.map.decor import nice_length
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def region_figure(small_atlas, region):
     values = pd.Series(np.linspace(5, 95, len(codes)), index=codes)
     values.iloc[0] = np.nan
     return static_map(small_atlas, region, layers=["water_points", "localities", "mangroves"],
-                      indicator_values=values, label="Accès à l'eau", unit="%",
+                      indicator=values, label="Accès à l'eau", unit="%",
                       source="Enquête 2024", size=(900, 600), dpi=100,
                       today=date(2025, 2, 1))
 
@@ -112,7 +112,7 @@ def test_png_bytes_and_files(small_atlas, region, tmp_path):
     png = static_map_png(small_atlas, region, layers=["schools"], size=(400, 300), dpi=100,
                          legend=False)
     assert png.startswith(b"\x89PNG") and pixels(png).shape[:2] == (300, 400)
-    written = save_static_map(small_atlas, tmp_path / "map.svg", region, ["schools"],
+    written = save_static_map(small_atlas, tmp_path / "map.svg", region, layers=["schools"],
                               size=(400, 300), dpi=100)
     assert written.read_text(encoding="utf-8").count("<svg") == 1
     with pytest.raises(RenderError, match=r"\.pdf"):

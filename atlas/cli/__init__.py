@@ -1,24 +1,23 @@
 """The ``atlas`` command.
 
 Each group of sub-commands lives in its own module of this package and registers
-itself on :data:`main`; shared options live in ``options``.
+itself on :data:`main` when imported here; shared options live in ``options``.
 """
 
 from __future__ import annotations
 
-import importlib
-
+from . import (  # noqa: F401 - imported for their registration on `main`
+    demo,
+    diagnose,
+    editors,
+    forms,
+    importing,
+    layers,
+    render,
+    reports,
+    roles,
+    store_admin,
+)
 from .options import main
-
-#: Modules that define sub-commands, imported for their registration side effect.
-COMMAND_MODULES = ("layers", "demo", "store_admin", "importing", "diagnose", "render",
-                   "editors", "roles", "reports")
-
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:  # a module not written yet must not break the rest
-        if exc.name != f"{__name__}.{_name}":
-            raise
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ import click
 
 from ..atlas import Atlas
 from ..i18n import normalise_language, t
-from ..render.errors import RenderError
+from ..render import MapOptions, RenderError, export_html, territory_map
 from .options import lang_of, main, with_atlas
 
 FORMATS = (".html", ".htm", ".png", ".svg")
@@ -19,6 +19,13 @@ def _split(text: str | None) -> list[str] | None:
     if text is None:
         return None
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _level(text: str | None) -> int | str | None:
+    """A level number ("3") or name ("commune")."""
+    if text is None:
+        return None
+    return int(text) if text.strip().isdigit() else text
 
 
 def _breaks(text: str | None) -> list[float] | None:
@@ -64,18 +71,14 @@ def map_command(ctx: click.Context, atlas: Atlas, territory: str | None, layers:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise RenderError("render.bad_format", suffix=suffix or path.name)
-    common = {"level": level, "scheme": scheme, "k": classes, "breaks": _breaks(breaks)}
+    options = MapOptions(layers=_split(layers), lang=lang, indicator=indicator,
+                         level=_level(level), scheme=scheme, classes=classes,
+                         breaks=_breaks(breaks), basemap=basemap)
     if suffix in (".png", ".svg"):
-        from ..render.static import save_static_map
+        from ..render import save_static_map
 
-        written = save_static_map(atlas, path, territory, _split(layers), indicator, lang,
-                                  **common)
+        written = save_static_map(atlas, path, territory, options=options)
     else:
-        from ..render.maps import territory_map
-        from ..render.offline import export_html
-
-        fmap = territory_map(atlas, territory, _split(layers), lang, indicator,
-                             basemap=basemap, **common)
-        written = export_html(fmap, path, lang)
+        written = export_html(territory_map(atlas, territory, options=options), path, lang)
     size = round(written.stat().st_size / 1000)
     click.echo(t("render.map_written", lang, path=str(written), size=size))

@@ -1,7 +1,8 @@
 """``atlas sheet``, ``atlas book``, ``atlas programme``: sheets and books, HTML or PDF.
 
 Fact sheets of a territory, atlas books (a PDF to print, an HTML presentation to
-project) and programme sheets; the work is in :mod:`atlas.render`.
+project) and programme sheets; the work is in :mod:`atlas.render` and, for the
+programmes' figures, :mod:`atlas.diagnostics.programmes`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _level(text: str | None) -> int | str | None:
 def sheet_command(ctx: click.Context, atlas: Atlas, code: str, doc_lang: str | None,
                   output: str, layers: str | None) -> None:
     """Fiche territoriale d'un territoire (HTML ou PDF)."""
-    from ..render.sheets import territory_sheet
+    from ..render import territory_sheet
 
     sheet = territory_sheet(atlas, code, _lang(ctx, doc_lang), layers=_split(layers))
     _written(ctx, sheet.save(output))
@@ -79,8 +80,7 @@ def book_command(ctx: click.Context, atlas: Atlas, parent: str | None, level: st
                  sort: str, group_by: str | None, layout: str, layers: str | None,
                  workers: int | None, doc_lang: str | None, output: str) -> None:
     """Atlas : couverture, sommaire, vue d'ensemble, une page par territoire (PDF ou HTML)."""
-    from ..render.book import atlas_book, plan_book
-    from ..render.book_plan import parse_sort
+    from ..render.book import atlas_book, parse_sort, plan_book
 
     lang = _lang(ctx, doc_lang)
     parse_sort(sort)
@@ -115,7 +115,8 @@ def book_command(ctx: click.Context, atlas: Atlas, parent: str | None, level: st
 def programme_command(ctx: click.Context, atlas: Atlas, name: str | None, list_only: bool,
                       level: str | None, doc_lang: str | None, output: str | None) -> None:
     """Fiche programme : résultats comptés, où il a agi, personnes touchées."""
-    from ..render.programmes import programme_sheet, programmes
+    from ..diagnostics.programmes import programmes
+    from ..render import programme_sheet
 
     lang = _lang(ctx, doc_lang)
     if list_only or name is None:

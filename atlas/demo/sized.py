@@ -238,8 +238,7 @@ def pick_territories(opened: Atlas) -> dict[str, str]:
 def measure(opened: Atlas, out: Path, lang: str = "fr") -> list[dict[str, object]]:
     """Export the commune and region maps with all layers; sizes and timings."""
     # Imported here: building a sized atlas must not load the map renderer.
-    from ..render.maps import territory_map
-    from ..render.offline import export_html
+    from ..render import export_html, territory_map
 
     results = []
     for kind, code in pick_territories(opened).items():

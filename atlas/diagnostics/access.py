@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ..names import WATER_POINTS
 from .context import Context
 from .population import population_source, population_units, unit_groups
 from .registry import POPULATION
 
-WATER = "water_points"
 #: Sphere user classes of the technology field (``sphere_class`` attribute).
 SPHERE_CLASSES = ("tap", "hand_pump", "open_well")
 
@@ -40,19 +40,20 @@ def functional_improved(ctx: Context) -> np.ndarray:
     They are functional (or partly), from an improved source (JMP), and located.
     """
     def build() -> np.ndarray:
-        frame = ctx.frame(WATER)
-        improved = frame["source_type"].isin(ctx.field_codes(WATER, "source_type", "improved"))
-        working = frame["status"].isin(ctx.field_codes(WATER, "status", "functional"))
-        return (improved & working).to_numpy() & ~np.isnan(ctx.xy(WATER)[:, 0])
+        frame = ctx.frame(WATER_POINTS)
+        improved = frame["source_type"].isin(
+            ctx.field_codes(WATER_POINTS, "source_type", "improved"))
+        working = frame["status"].isin(ctx.field_codes(WATER_POINTS, "status", "functional"))
+        return (improved & working).to_numpy() & ~np.isnan(ctx.xy(WATER_POINTS)[:, 0])
     return ctx.memo("functional_improved", build)
 
 
 def sphere_class(ctx: Context) -> np.ndarray:
     """Sphere class (tap, hand_pump, open_well) of each water point; "" when unknown."""
     def build() -> np.ndarray:
-        spec = ctx.spec(WATER).field("technology")
+        spec = ctx.spec(WATER_POINTS).field("technology")
         mapping = {v.code: str(v.attrs.get("sphere_class", "")) for v in spec.values}
-        tech = ctx.frame(WATER)["technology"]
+        tech = ctx.frame(WATER_POINTS)["technology"]
         return tech.map(mapping).fillna("").to_numpy(dtype=object)
     return ctx.memo("sphere_class", build)
 
@@ -72,7 +73,7 @@ def nearest_to(points: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def nearest_water(ctx: Context, xy: np.ndarray) -> Nearest:
     """Nearest functional improved water point of each position."""
     rows = np.flatnonzero(functional_improved(ctx))
-    distance, position = nearest_to(ctx.xy(WATER)[rows], xy)
+    distance, position = nearest_to(ctx.xy(WATER_POINTS)[rows], xy)
     return Nearest(distance, np.where(position >= 0, rows[np.maximum(position, 0)], -1))
 
 
@@ -111,7 +112,7 @@ def served_population(ctx: Context) -> np.ndarray:
         row = nearest_for_units(ctx).row
         valid = row >= 0
         return np.bincount(row[valid], weights=units.population[valid],
-                           minlength=len(ctx.frame(WATER))).astype("float64")
+                           minlength=len(ctx.frame(WATER_POINTS))).astype("float64")
     return ctx.memo("served_population", build)
 
 
@@ -123,7 +124,7 @@ def warm_up(ctx: Context, layers: set[str]) -> None:
     """
     if POPULATION not in layers or population_source(ctx) == "territories":
         return
-    with_water = WATER in layers and ctx.has_layer(WATER)
+    with_water = WATER_POINTS in layers and ctx.has_layer(WATER_POINTS)
 
     def job() -> None:
         if population_units(ctx) is not None and with_water:

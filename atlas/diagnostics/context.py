@@ -28,6 +28,7 @@ from ..catalog import LayerSpec
 from ..crs import is_geographic, storage_crs
 from ..errors import DiagnosticError, NotFoundError
 from ..i18n import normalise_language, t
+from ..names import TERRITORY_FIELD
 from .grouping import Grouping
 from .registry import POPULATION
 from .standards import Standard, resolve_standards
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from ..atlas import Atlas
 
 T = TypeVar("T")
-TERRITORY_FIELD = "territory_code"
 #: Fields that date a layer's observations, in order of preference (the first present wins).
 DATE_FIELDS = ("survey_date", "report_date", "date", "year", "population_year")
 POPULATION_SOURCES = ("auto", "raster", "localities", "territories")

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .access import WATER, warm_up
+from ..names import MANGROVES, WATER_POINTS
+from .access import warm_up
 from .context import Context
 from .registry import REGISTRY, Indicator, Registry
 from .values import SINGLE, Values
@@ -112,7 +113,7 @@ def run(ctx: Context, level: int | str | Sequence[int | str],
 
 def _read_order(layer: str) -> tuple[int, str]:
     """Water points first: the background KD-tree waits for them."""
-    return (0 if layer == WATER else 1, layer)
+    return (0 if layer == WATER_POINTS else 1, layer)
 
 
 def select_territories(ctx: Context, levels: list[int], codes: str | Iterable[str] | None
@@ -148,7 +149,7 @@ def _parent_levels(ctx: Context, levels: list[int]) -> set[int]:
 
 
 def _label_params(ctx: Context) -> dict[str, object]:
-    from .mangroves import MANGROVES, change_years
+    from .mangroves import change_years
 
     years = change_years(ctx) if ctx.has_layer(MANGROVES) else None
     start, end = years if years else ("?", "?")

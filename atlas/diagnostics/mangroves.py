@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..names import MANGROVES
 from .context import Context
 
-MANGROVES = "mangroves"
 EXTENT, REFORESTED = "extent", "reforested"
 
 

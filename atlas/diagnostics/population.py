@@ -18,11 +18,10 @@ import rasterio
 from rasterio.features import rasterize
 
 from ..errors import DiagnosticError
+from ..names import LOCALITIES
 from .context import Context
 from .grouping import Grouping
 from .values import Column, explain, numbers
-
-LOCALITIES = "localities"
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DiagnosticError
-from .access import WATER, nearest_for_layer
+from ..names import LOCALITIES, SCHOOLS, WATER_POINTS
+from .access import nearest_for_layer
 from .context import Context
-from .population import LOCALITIES
-from .wash import LIMITED, NO_SERVICE, SCHOOLS, UNKNOWN, school_ladders, school_pupils
+from .wash import LIMITED, NO_SERVICE, UNKNOWN, school_ladders, school_pupils
 
 if TYPE_CHECKING:
     from ..atlas import Atlas
@@ -82,11 +82,11 @@ def distance_table(ctx: Context, layer: str, territory: str | None = None) -> pd
     table = frame[[spec.id_field, *KEPT[layer]]].reset_index(drop=True)
     for name, values in _territory_columns(ctx, ctx.feature_codes(layer)).items():
         table[name] = values
-    if ctx.layer_problem(WATER):
+    if ctx.layer_problem(WATER_POINTS):
         distance, wp_id = np.full(len(frame), np.nan), np.full(len(frame), None, object)
     else:
         nearest = nearest_for_layer(ctx, layer)
-        ids = ctx.frame(WATER)[ctx.spec(WATER).id_field].to_numpy(dtype=object)
+        ids = ctx.frame(WATER_POINTS)[ctx.spec(WATER_POINTS).id_field].to_numpy(dtype=object)
         distance = np.where(np.isinf(nearest.distance), np.nan, nearest.distance)
         wp_id = np.append(ids, None)[nearest.row]  # row -1 picks the appended None
     table["distance_m"] = distance
@@ -106,7 +106,7 @@ def _largest_first(table: pd.DataFrame, column: str, id_field: str) -> pd.DataFr
 def locality_list(ctx: Context, territory: str | None = None) -> pd.DataFrame:
     """:func:`priority_localities` for an existing context."""
     table = distance_table(ctx, LOCALITIES, territory)
-    if ctx.layer_problem(WATER):  # without water points, nobody can be said to lack one
+    if ctx.layer_problem(WATER_POINTS):  # without water points, nobody can be said to lack one
         table = table.iloc[0:0]
     far = table[~table["within"].astype(bool)].drop(columns="within")
     return _largest_first(far, "population", "locality_id")

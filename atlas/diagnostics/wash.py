@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..names import SCHOOLS
 from .context import Context
 from .values import add_known, numbers
 
-SCHOOLS = "schools"
 BASIC, LIMITED, NO_SERVICE, UNKNOWN = "basic", "limited", "no_service", "unknown"
 LEVELS = (BASIC, LIMITED, NO_SERVICE, UNKNOWN)
 SERVICES = ("water", "sanitation", "hygiene")

@@ -17,7 +17,8 @@ import shapely
 
 from ..crs import storage_crs
 from ..errors import DiagnosticError
-from .access import SPHERE_CLASSES, WATER, nearest_for_units, nearest_to
+from ..names import WATER_POINTS
+from .access import SPHERE_CLASSES, nearest_for_units, nearest_to
 from .context import Context
 from .engine import select_territories
 from .population import located_population_problem, population_units, unit_groups
@@ -31,8 +32,8 @@ Proposal = tuple[float, float] | tuple[float, float, str | None]
 def _sphere_classes(ctx: Context) -> dict[str, str]:
     """Sphere class of each accepted type: a technology code or a class itself."""
     classes = {c: c for c in SPHERE_CLASSES}
-    if ctx.has_layer(WATER):
-        for value in ctx.spec(WATER).field("technology").values:
+    if ctx.has_layer(WATER_POINTS):
+        for value in ctx.spec(WATER_POINTS).field("technology").values:
             classes[value.code] = str(value.attrs.get("sphere_class", ""))
     return classes
 

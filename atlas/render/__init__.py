@@ -1,14 +1,21 @@
-"""Renderers: interactive maps (folium), static maps (matplotlib), offline HTML export.
+"""Renderers: maps, fact sheets, programme sheets and atlas books.
 
-Renderers read an :class:`~atlas.Atlas` and indicator values and return artefacts;
-they never write to the store. The public entry points are re-exported here::
+Renderers read an :class:`~atlas.Atlas` (or one revision of it, an
+:class:`~atlas.snapshot.AtlasSnapshot`) and the diagnostics, and return artefacts;
+they never write to the store. Three wings:
 
-    from atlas.render import territory_map, export_html, static_map
+- :mod:`.map` — interactive maps (folium), static maps (matplotlib) and the
+  offline HTML export, all taking one :class:`MapOptions`;
+- :mod:`.sheet` — territory fact sheets and programme sheets (Jinja2, WeasyPrint);
+- :mod:`.book` — atlas books: a PDF to print, an HTML presentation to project.
 
-``territory_map`` returns a :class:`folium.Map` (shown inline in Jupyter; pass
-``offline=True`` for a notebook that must work without the internet),
-``export_html`` writes it as one self-contained file, and ``static_map`` returns a
-matplotlib Figure for PNG/SVG output and fact sheets.
+The public names are re-exported here::
+
+    from atlas.render import territory_map, static_map, export_html, territory_sheet
+
+Interactive maps are loaded at once; everything that needs matplotlib or WeasyPrint
+(static maps, sheets, books) is loaded on first use, so that the app's first page
+(an interactive map) does not pay for it.
 """
 
 from __future__ import annotations
@@ -16,13 +23,23 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .choropleth import Classification, IndicatorValues, classify, indicator_values
-from .errors import RenderError
-from .maps import territory_map
-from .offline import export_html, make_offline, to_html
+from .errors import RenderError, ReportError
+from .map import (
+    Classification,
+    IndicatorValues,
+    MapOptions,
+    classify,
+    export_html,
+    indicator_values,
+    make_offline,
+    map_options,
+    territory_map,
+    to_html,
+)
 
 if TYPE_CHECKING:
-    from .static import (
+    from .book import atlas_book, plan_book
+    from .map import (
         figure_png,
         figure_svg,
         legend_texts,
@@ -31,25 +48,37 @@ if TYPE_CHECKING:
         static_map_png,
         static_map_svg,
     )
+    from .sheet import ProgrammeSheet, Sheet, programme_sheet, territory_sheet
 
-#: Static maps pull in matplotlib; they are loaded on first use so that interactive
-#: maps (the app's first page) do not pay for it.
-_STATIC = {"figure_png", "figure_svg", "legend_texts", "save_static_map", "static_map",
-           "static_map_png", "static_map_svg"}
+#: Names loaded on first use and the wing that defines each.
+LAZY = {
+    "figure_png": "map", "figure_svg": "map", "legend_texts": "map",
+    "save_static_map": "map", "static_map": "map", "static_map_png": "map",
+    "static_map_svg": "map",
+    "Sheet": "sheet", "ProgrammeSheet": "sheet", "territory_sheet": "sheet",
+    "programme_sheet": "sheet",
+    "atlas_book": "book", "plan_book": "book",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Load the static-map functions lazily (see ``_STATIC``)."""
-    if name in _STATIC:
-        value = getattr(import_module(".static", __name__), name)
+    """Load the matplotlib- and WeasyPrint-based names lazily (see :data:`LAZY`)."""
+    if name in LAZY:
+        value = getattr(import_module(f".{LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "Classification",
     "IndicatorValues",
+    "MapOptions",
+    "ProgrammeSheet",
     "RenderError",
+    "ReportError",
+    "Sheet",
+    "atlas_book",
     "classify",
     "export_html",
     "figure_png",
@@ -57,10 +86,14 @@ __all__ = [
     "indicator_values",
     "legend_texts",
     "make_offline",
+    "map_options",
+    "plan_book",
+    "programme_sheet",
     "save_static_map",
     "static_map",
     "static_map_png",
     "static_map_svg",
     "territory_map",
+    "territory_sheet",
     "to_html",
 ]

@@ -1,7 +1,7 @@
-"""The error renderers raise.
+"""The errors renderers raise.
 
-It is an :class:`AtlasError`, so the CLI and the app print it as a translated
-sentence (message keys live in ``i18n/*/render.toml``).
+Both are :class:`AtlasError` subclasses, so the CLI and the app print them as translated
+sentences (message keys live in ``i18n/*/render.toml`` and ``reports.toml``).
 """
 
 from __future__ import annotations
@@ -11,3 +11,7 @@ from ..errors import AtlasError
 
 class RenderError(AtlasError):
     """A map cannot be drawn or exported (bad classification, missing assets...)."""
+
+
+class ReportError(RenderError):
+    """A sheet or book cannot be made (unknown programme, bad sort, a territory failed)."""

@@ -13,7 +13,7 @@ nothing is fetched at run time. This module turns the installed files into
 * ``manifest.json`` records the package versions and file checksums.
 
 Run ``python -m atlas.render.vendor`` after ``npm ci`` (``make install`` does both).
-:func:`atlas.render.offline.load_assets` also runs it on first use when it finds a
+:func:`atlas.render.map.offline.load_assets` also runs it on first use when it finds a
 ``node_modules`` folder next to the sources, as in a development checkout.
 """
 
@@ -23,7 +23,6 @@ import argparse
 import base64
 import hashlib
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -47,13 +46,16 @@ _VML = re.compile(r"behavior:\s*url\(#default#VML\);?")
 
 def node_modules_dir() -> Path:
     """Where ``npm ci`` installed the packages (``ATLAS_NODE_MODULES`` overrides)."""
-    return Path(os.environ.get("ATLAS_NODE_MODULES", ROOT / "node_modules"))
+    from ..config import current
+
+    return current().node_modules or ROOT / "node_modules"
 
 
 def vendor_dir() -> Path:
     """Folder of the built assets (``ATLAS_VENDOR_DIR`` overrides, e.g. in tests)."""
-    override = os.environ.get("ATLAS_VENDOR_DIR")
-    return Path(override) if override else VENDOR
+    from ..config import current
+
+    return current().vendor_dir or VENDOR
 
 
 def _inline_images(css: str, folder: Path) -> str:

@@ -6,6 +6,7 @@ see :mod:`atlas.diagnostics.population`).
 
 from __future__ import annotations
 
+from ...names import TERRITORIES
 from ..context import Context
 from ..population import population_total
 from ..registry import POPULATION, indicator
@@ -20,7 +21,7 @@ def pop_total(ctx: Context, level: int) -> Values:
 
 
 @indicator("pop_density", labels={"fr": "Densité de population", "en": "Population density"},
-           theme="demography", unit="hab/km²", layers=(POPULATION, "territories"))
+           theme="demography", unit="hab/km²", layers=(POPULATION, TERRITORIES))
 def pop_density(ctx: Context, level: int) -> Values:
     """Population per km² of territory, the area measured in the metric CRS."""
     population, why = population_total(ctx, level)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..access import WATER, nearest_for_layer
+from ...names import SCHOOLS, WATER_POINTS
+from ..access import nearest_for_layer
 from ..context import Context
 from ..grouping import Grouping
 from ..registry import Breakdown, indicator
@@ -22,7 +23,6 @@ from ..wash import (
     BASIC,
     LIMITED,
     NO_SERVICE,
-    SCHOOLS,
     UNKNOWN,
     school_ladders,
     school_pupils,
@@ -177,7 +177,7 @@ def sch_fenced(ctx: Context, level: int) -> Values:
 @indicator("sch_dist_water",
            labels={"fr": "Distance école → point d'eau fonctionnel amélioré (médiane)",
                    "en": "School to functional improved water point distance (median)"},
-           theme="education", unit="m", layers=(SCHOOLS, WATER), direction="lower",
+           theme="education", unit="m", layers=(SCHOOLS, WATER_POINTS), direction="lower",
            threshold="water_distance_m")
 def sch_dist_water(ctx: Context, level: int) -> Values:
     """Median over schools of the distance to the nearest functional improved point.

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...names import BIODIGESTERS
 from ..context import Context
 from ..registry import indicator
 from ..values import Values
 from .shares import functional_share
-
-BIODIGESTERS = "biodigesters"
 
 
 @indicator("bio_count", labels={"fr": "Biodigesteurs", "en": "Biodigesters"}, theme="energy",

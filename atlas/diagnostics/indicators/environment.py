@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...names import MANGROVES, WASTE_SITES
 from ..context import Context
-from ..mangroves import EXTENT, MANGROVES, REFORESTED, change_years, mangrove_areas
+from ..mangroves import EXTENT, REFORESTED, change_years, mangrove_areas
 from ..population import population_total
 from ..registry import POPULATION, Breakdown, indicator
 from ..values import Values, divide, explain
 
-WASTE = "waste_sites"
 #: Site states that no longer count as a dump or a service (closed, cleaned up).
 INACTIVE = ("closed", "cleaned")
 
@@ -61,24 +61,26 @@ def mangrove_reforested(ctx: Context, level: int) -> pd.Series:
 
 
 def _active(ctx: Context, site_types: tuple[str, ...]) -> np.ndarray:
-    frame = ctx.frame(WASTE)
+    frame = ctx.frame(WASTE_SITES)
     return (frame["site_type"].isin(site_types) & ~frame["status"].isin(INACTIVE)).to_numpy()
 
 
 @indicator("waste_dumps", labels={"fr": "Dépôts sauvages actifs", "en": "Active illegal dumps"},
-           theme="environment", unit="nb", layers=(WASTE,), direction="lower")
+           theme="environment", unit="nb", layers=(WASTE_SITES,), direction="lower")
 def waste_dumps(ctx: Context, level: int) -> pd.Series:
     """Illegal dumps not closed or cleaned up."""
-    return ctx.groups(WASTE, level).count(_active(ctx, ("illegal_dump",)))
+    return ctx.groups(WASTE_SITES, level).count(_active(ctx, ("illegal_dump",)))
 
 
 @indicator("waste_collection_per_1000",
            labels={"fr": "Points de collecte pour 1000 hab",
                    "en": "Collection points per 1,000 people"},
-           theme="environment", unit="/1000 hab", layers=(WASTE, POPULATION), direction="higher")
+           theme="environment", unit="/1000 hab", layers=(WASTE_SITES, POPULATION),
+           direction="higher")
 def waste_collection_per_1000(ctx: Context, level: int) -> Values:
     """Active collection and transfer points per 1,000 inhabitants."""
     population, why = population_total(ctx, level)
-    points = ctx.groups(WASTE, level).count(_active(ctx, ("collection_point", "transfer_point")))
+    points = ctx.groups(WASTE_SITES, level).count(
+        _active(ctx, ("collection_point", "transfer_point")))
     return Values.of({"": divide(points, population, scale=1000, why=[
         (why.notna(), why), (population == 0, ctx.reason("no_population"))])})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from ...names import ACTIVITIES
 from ..context import Context
 from ..registry import Breakdown, indicator
 from ..values import Values, add_known, explain
-
-ACTIVITIES = "activities"
 
 
 @indicator("act_beneficiaries",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...names import LOCALITIES, WATER_POINTS
 from ..access import (
     SPHERE_CLASSES,
-    WATER,
     coverage,
     functional_improved,
     nearest_for_layer,
@@ -19,45 +19,45 @@ from ..access import (
     sphere_class,
 )
 from ..context import Context
-from ..population import LOCALITIES, located_population_problem, population_total
+from ..population import located_population_problem, population_total
 from ..registry import POPULATION, Breakdown, indicator
 from ..values import Values, divide
 from .shares import functional_share
 
 
 def _no_points(ctx: Context, level: int) -> tuple[pd.Series, str]:
-    return ctx.groups(WATER, level).count() == 0, ctx.reason("no_water_points")
+    return ctx.groups(WATER_POINTS, level).count() == 0, ctx.reason("no_water_points")
 
 
 @indicator("wp_count", labels={"fr": "Points d'eau", "en": "Water points"}, theme="water",
-           unit="nb", layers=(WATER,))
+           unit="nb", layers=(WATER_POINTS,))
 def wp_count(ctx: Context, level: int) -> pd.Series:
     """All water points, whatever their state."""
-    return ctx.groups(WATER, level).count()
+    return ctx.groups(WATER_POINTS, level).count()
 
 
 @indicator("wp_functional", labels={"fr": "Taux de fonctionnement des points d'eau",
                                     "en": "Water points functionality rate"},
-           theme="water", unit="%", layers=(WATER,), direction="higher")
+           theme="water", unit="%", layers=(WATER_POINTS,), direction="higher")
 def wp_functional(ctx: Context, level: int) -> Values:
     """Functional (or partly functional) points among those whose state is known."""
-    return functional_share(ctx, WATER, level, "no_water_points")
+    return functional_share(ctx, WATER_POINTS, level, "no_water_points")
 
 
 @indicator("wp_per_1000", labels={"fr": "Points d'eau fonctionnels améliorés pour 1000 hab",
                                   "en": "Functional improved water points per 1,000 people"},
-           theme="water", unit="/1000 hab", layers=(WATER, POPULATION), direction="higher")
+           theme="water", unit="/1000 hab", layers=(WATER_POINTS, POPULATION), direction="higher")
 def wp_per_1000(ctx: Context, level: int) -> Values:
     """Functional improved points per 1,000 inhabitants of the territory."""
     population, why = population_total(ctx, level)
-    points = ctx.groups(WATER, level).count(functional_improved(ctx))
+    points = ctx.groups(WATER_POINTS, level).count(functional_improved(ctx))
     return Values.of({"": divide(points, population, scale=1000, why=[
         (why.notna(), why), (population == 0, ctx.reason("no_population"))])})
 
 
 @indicator("wp_load", labels={"fr": "Habitants par point d'eau fonctionnel amélioré, par type",
                               "en": "People per functional improved water point, by type"},
-           theme="water", unit="hab/PE", layers=(WATER, POPULATION), direction="lower",
+           theme="water", unit="hab/PE", layers=(WATER_POINTS, POPULATION), direction="lower",
            breakdowns=tuple(Breakdown(c, labels, threshold=f"wp_users_max.{c}") for c, labels in (
                ("tap", {"fr": "robinet", "en": "tap"}),
                ("hand_pump", {"fr": "pompe à main", "en": "hand pump"}),
@@ -72,7 +72,7 @@ def wp_load(ctx: Context, level: int) -> Values:
     problem = located_population_problem(ctx)
     if problem is not None:
         return Values.unavailable(index, SPHERE_CLASSES, problem)
-    groups = ctx.groups(WATER, level)
+    groups = ctx.groups(WATER_POINTS, level)
     usable, kind, served = functional_improved(ctx), sphere_class(ctx), served_population(ctx)
     columns = {}
     for code in SPHERE_CLASSES:
@@ -85,7 +85,7 @@ def wp_load(ctx: Context, level: int) -> Values:
 @indicator("pop_within_500m",
            labels={"fr": "Population à ≤ {distance} m d'un point d'eau fonctionnel amélioré",
                    "en": "Population within {distance} m of a functional improved water point"},
-           theme="water", unit="%", layers=(POPULATION, WATER), direction="higher")
+           theme="water", unit="%", layers=(POPULATION, WATER_POINTS), direction="higher")
 def pop_within_500m(ctx: Context, level: int) -> Values:
     """Share of the population within the distance of a functional improved point.
 
@@ -102,11 +102,11 @@ def pop_within_500m(ctx: Context, level: int) -> Values:
 
 
 @indicator("wp_age", labels={"fr": "Âge moyen des points d'eau", "en": "Mean age of water points"},
-           theme="water", unit="ans", layers=(WATER,), direction="lower")
+           theme="water", unit="ans", layers=(WATER_POINTS,), direction="lower")
 def wp_age(ctx: Context, level: int) -> Values:
     """Mean of (reference year − installation year) over points whose year is known."""
-    years = ctx.numbers(WATER, "install_year")
-    mean = ctx.groups(WATER, level).mean(ctx.options.reference_year - years)
+    years = ctx.numbers(WATER_POINTS, "install_year")
+    mean = ctx.groups(WATER_POINTS, level).mean(ctx.options.reference_year - years)
     return Values.single(mean, why=[_no_points(ctx, level)], default=ctx.reason("no_data"))
 
 
@@ -114,7 +114,7 @@ def wp_age(ctx: Context, level: int) -> Values:
            labels={"fr": "Localités sans point d'eau fonctionnel amélioré à ≤ {distance} m",
                    "en": "Localities without a functional improved water point within "
                          "{distance} m"},
-           theme="water", unit="nb", layers=(LOCALITIES, WATER), direction="lower",
+           theme="water", unit="nb", layers=(LOCALITIES, WATER_POINTS), direction="lower",
            breakdowns=(Breakdown("localities", {"fr": "localités", "en": "localities"}),
                        Breakdown("population", {"fr": "population", "en": "population"},
                                  unit="hab")))

@@ -1,4 +1,4 @@
-/* atlas-territorial: the small runtime of the interactive maps (atlas.render.maps).
+/* atlas-territorial: the small runtime of the interactive maps (atlas.render.map.interactive).
  *
  * Python prepares everything (styles, formatted values, escaped legend HTML); this
  * file only turns it into Leaflet layers. Feature values are put in the page with

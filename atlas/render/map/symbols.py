@@ -1,0 +1,151 @@
+"""Catalogue styles (``[style]`` in ``atlas/layers/*.toml``) turned into drawing options.
+
+The interactive map (Leaflet path options) and the static map (matplotlib keyword
+arguments) read the same :class:`~atlas.catalog.Symbol`, so a water point has the
+same colour everywhere, and the legend entries of both come from
+:func:`legend_entries`. Conventions follow :mod:`atlas.store.styles` (QGIS): a symbol
+with a ``fill`` uses ``color`` as its outline; a marker without one is filled with
+``color`` and ringed in white.
+
+Static maps are printed in black and white too, so point categories also differ by
+marker shape: the shape named by the symbol's icon where it is a shape (star,
+square, circle), otherwise one shape per category in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ...catalog import LayerSpec, Symbol
+from ...i18n import label as pick_label
+from ...i18n import t
+
+#: Marker radius (screen pixels) when the spec gives none.
+DEFAULT_RADIUS = 5.0
+#: Fill opacity of polygons whose symbol gives none.
+DEFAULT_POLYGON_OPACITY = 0.4
+#: matplotlib markers cycled over categories; distinct in grey levels.
+SHAPES = ("o", "s", "^", "D", "v", "P", "X", "p", "h", "<", ">", "*")
+#: Icon names of the catalogue that already are shapes.
+ICON_SHAPES = {"star": "*", "circle": "o", "circle-o": "o", "square": "s",
+               "square-o": "s", "triangle": "^", "diamond": "D"}
+MARKER_HALO = "#ffffff"
+#: Drawing order of geometry kinds: polygons below lines, points (clickable) on top.
+KIND_ORDER = {"polygon": 0, "line": 1, "point": 2}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a category (or the whole layer) and how it is drawn."""
+
+    key: str | None
+    label: str
+    symbol: Symbol
+    shape: str = "o"
+
+
+def geometry_kind(spec: LayerSpec) -> str:
+    """``point``, ``line`` or ``polygon``."""
+    if spec.is_polygon:
+        return "polygon"
+    if spec.geometry.endswith("LineString"):
+        return "line"
+    return "point"
+
+
+def draw_order(spec: LayerSpec) -> tuple[int, int]:
+    """Sort key of a layer on every map: its geometry kind, then the catalogue order."""
+    return KIND_ORDER[geometry_kind(spec)], spec.order
+
+
+def _shapes(spec: LayerSpec) -> dict[str, str]:
+    """Marker shape of each styled category (see the module docstring)."""
+    codes = list(spec.style.categories)
+    icons = [spec.style.categories[c].icon for c in codes]
+    if codes and all(icon in ICON_SHAPES for icon in icons):
+        return {c: ICON_SHAPES[str(i)] for c, i in zip(codes, icons, strict=True)}
+    return {c: SHAPES[i % len(SHAPES)] for i, c in enumerate(codes)}
+
+
+def default_shape(spec: LayerSpec) -> str:
+    """Shape of the default symbol: one no category uses, so "other values" stands out."""
+    used = set(_shapes(spec).values())
+    icon = spec.style.default.icon
+    if not spec.style.categories and icon in ICON_SHAPES:
+        return ICON_SHAPES[str(icon)]
+    return next((s for s in SHAPES if s not in used), "o")
+
+
+def category_label(spec: LayerSpec, code: str, lang: str | None = None) -> str:
+    """Label of a styled category: the field value's, else the symbol's, else the code."""
+    symbol = spec.style.categories.get(code)
+    if spec.style.by and spec.has_field(spec.style.by):
+        value = spec.field(spec.style.by).value(code)
+        if value is not None:
+            return value.label(lang)
+    if symbol is not None and symbol.label:
+        return pick_label(symbol.label, lang)
+    return code
+
+
+def legend_entries(spec: LayerSpec, lang: str | None = None,
+                   present: Iterable[object] | None = None) -> list[LegendEntry]:
+    """Legend lines of a layer, in spec order.
+
+    ``present`` (the category values found in the data) keeps only categories that
+    appear and adds "other values" when some value has no symbol of its own; without
+    it every styled category is listed.
+    """
+    style = spec.style
+    if style.by is None:
+        return [LegendEntry(None, spec.title(lang), style.default, default_shape(spec))]
+    shapes = _shapes(spec)
+    seen = None if present is None else {str(v) for v in present if v is not None
+                                         and str(v) not in ("nan", "<NA>", "None")}
+    entries = [LegendEntry(code, category_label(spec, code, lang), symbol, shapes[code])
+               for code, symbol in style.categories.items()
+               if seen is None or code in seen]
+    if seen is None or seen - set(style.categories):
+        other = pick_label(style.default.label, lang) or t("render.other_values", lang)
+        entries.append(LegendEntry(None, other, style.default, default_shape(spec)))
+    return entries
+
+
+def leaflet_options(spec: LayerSpec, symbol: Symbol) -> dict[str, Any]:
+    """Leaflet path options (CircleMarker, Polyline or Polygon) of a symbol."""
+    kind = geometry_kind(spec)
+    if kind == "point":
+        fill, outline = (symbol.fill, symbol.color) if symbol.fill \
+            else (symbol.color, MARKER_HALO)
+        return {"radius": float(symbol.radius or DEFAULT_RADIUS), "color": outline,
+                "weight": 1, "opacity": 1, "fillColor": fill,
+                "fillOpacity": 0.9 if symbol.opacity is None else float(symbol.opacity)}
+    if kind == "line":
+        return {"color": symbol.color, "weight": 2,
+                "opacity": 0.9 if symbol.opacity is None else float(symbol.opacity)}
+    return {"color": symbol.color, "weight": 1, "opacity": 1,
+            "fillColor": symbol.fill or symbol.color,
+            "fillOpacity": DEFAULT_POLYGON_OPACITY if symbol.opacity is None
+            else float(symbol.opacity)}
+
+
+def matplotlib_options(spec: LayerSpec, symbol: Symbol, shape: str = "o",
+                       scale: float = 1.0) -> dict[str, Any]:
+    """Keyword arguments for ``GeoSeries.plot`` drawing a symbol on a static map."""
+    from matplotlib.colors import to_rgba
+
+    kind = geometry_kind(spec)
+    if kind == "point":
+        fill, outline = (symbol.fill, symbol.color) if symbol.fill \
+            else (symbol.color, MARKER_HALO)
+        diameter = 2 * float(symbol.radius or DEFAULT_RADIUS) * 0.75 * scale
+        return {"marker": shape, "markersize": diameter ** 2, "color": fill,
+                "edgecolor": outline, "linewidth": 0.4,
+                "alpha": 1.0 if symbol.opacity is None else float(symbol.opacity)}
+    if kind == "line":
+        return {"color": symbol.color, "linewidth": 1.2}
+    opacity = DEFAULT_POLYGON_OPACITY if symbol.opacity is None else float(symbol.opacity)
+    return {"facecolor": to_rgba(symbol.fill or symbol.color, opacity),
+            "edgecolor": symbol.color, "linewidth": 0.5}
