@@ -22,6 +22,7 @@ from app_pages.auth import require_editor
 from app_pages.state import tr
 from app_pages.text import error_sentence, literal, tr_literal
 from atlas import Atlas, ImportPlan
+from atlas.crs import EXAMPLE_CRS
 from atlas.errors import AtlasError
 from atlas.ingest import import_file
 from atlas.names import TERRITORIES
@@ -81,6 +82,27 @@ def _catalogue(opened: AtlasSnapshot, url: str, revision: int, lang: str) -> Non
                 tr("donnees.col_required"): [tr("yes") if f.required else ""
                                              for f in spec.fields],
             }), hide_index=True, width="stretch")
+            if spec.geometry == "Point":
+                _form_download(url, name, lang)
+
+
+def _form_download(url: str, layer: str, lang: str) -> None:
+    """The layer's survey form (XLSForm), drawn from the catalogue when the button is hit.
+
+    The form is built in the download's own thread (a callable), so the catalogue tab
+    pays nothing for the forms nobody asks for.
+    """
+    langs = "fr,en" if lang == "fr" else "en,fr"
+
+    def build() -> bytes:
+        from atlas.forms import form
+
+        return form(url, layer, langs=langs).xlsx_bytes()
+
+    st.download_button(
+        tr("donnees.form_download"), build, file_name=f"formulaire_{layer}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"form_{layer}", on_click="ignore", help=tr("donnees.form_help"))
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -267,7 +289,7 @@ def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
                          format_func=titles.get)
     options[1].radio(tr("donnees.mode"), MODES, key=MODE_KEY, horizontal=True,
                      format_func=state.labels("donnees.mode_", MODES).__getitem__)
-    options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder="EPSG:32628")
+    options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder=EXAMPLE_CRS)
     if st.session_state.get(LAYER_KEY) == TERRITORIES:
         # A boundary file is one level of the tree: which one (région, commune...)?
         tree = view.territories

@@ -3,7 +3,8 @@
 Open an atlas with :func:`open` (a ``.gpkg`` path or a ``postgresql://`` URL); the
 returned :class:`Atlas` reads layers, walks the territory tree, writes revisions,
 diagnoses territories and draws maps and fact sheets. :func:`import_file` plans the
-import of a file; :func:`indicator` declares an indicator of one's own.
+import of a file; :func:`indicator` declares an indicator of one's own; :func:`copy` and
+:func:`grant_roles` administer an atlas (:mod:`atlas.admin`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .store import Revision, WriteMode
 from .territories import Territory, TerritoryTree
 
 if TYPE_CHECKING:
+    from .admin import copy, grant_roles
     from .diagnostics import indicator
     from .forms import form
     from .ingest import ImportPlan, import_file, import_territories
@@ -28,6 +30,8 @@ __version__ = "0.1.0"
 #: Names loaded on first use, so that opening an atlas (the app's first page, the CLI)
 #: does not pay for the diagnostics and import machinery it may not need.
 _LAZY = {
+    "copy": "admin",
+    "grant_roles": "admin",
     "indicator": "diagnostics",
     "ImportPlan": "ingest",
     "import_file": "ingest",
@@ -57,8 +61,10 @@ __all__ = [
     "TerritoryTree",
     "WriteMode",
     "__version__",
+    "copy",
     "create",
     "form",
+    "grant_roles",
     "import_file",
     "import_territories",
     "indicator",

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import AtlasError
+from . import config
+from .errors import AuthError
 from .i18n import t
 from .signin_limits import (
     LOCAL_CLIENT,
@@ -51,7 +52,7 @@ from .signin_limits import (
 )
 
 EDITORS_ENV = "ATLAS_EDITORS_FILE"
-DEFAULT_EDITORS_FILE = "data/editors.toml"
+DEFAULT_EDITORS_FILE = config.DEFAULT_EDITORS_FILE
 #: Names become TOML keys and appear in revisions: a safe alphabet, no quoting games.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -73,13 +74,9 @@ WINDOW_SECONDS = 300.0
 MAX_CLIENT_FAILURES = 20
 
 
-class AuthError(AtlasError):
-    """An editor account cannot be created or read (bad name, short password...)."""
-
-
 def editors_file() -> Path:
     """Where the credentials live: ``ATLAS_EDITORS_FILE`` or ``data/editors.toml``."""
-    return Path(os.environ.get(EDITORS_ENV) or DEFAULT_EDITORS_FILE)
+    return config.current().editors_file
 
 
 def scrypt_memory(n: int, r: int, p: int) -> int:

@@ -19,6 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from . import config
 from .errors import CatalogError
 from .i18n import label
 
@@ -177,9 +178,9 @@ def default_layers_dir() -> Path | Traversable:
     ``ATLAS_LAYERS_DIR`` overrides it (a deployment's own catalogue). The built-in one is
     found through :mod:`importlib.resources`, so an installed wheel carries its layers.
     """
-    override = os.environ.get("ATLAS_LAYERS_DIR")
-    if override:
-        return Path(override)
+    override = config.current().layers_dir
+    if override is not None:
+        return override
     return resources.files("atlas") / "layers"
 
 

@@ -23,6 +23,11 @@ RECOMMENDED_METRIC = {
     "ML": 32629,
 }
 
+#: Metric CRS of an atlas whose settings name none (UTM 28N: Senegal, Guinea).
+DEFAULT_METRIC = "EPSG:32628"
+#: An example of a CRS as people type it, for placeholders and help texts.
+EXAMPLE_CRS = DEFAULT_METRIC
+
 #: Mollweide, used by GHS-POP population grids.
 MOLLWEIDE = "ESRI:54009"
 

@@ -52,3 +52,11 @@ class DiagnosticError(AtlasError):
 
 class FormError(AtlasError):
     """A survey form cannot be drawn from the catalogue as asked."""
+
+
+class AuthError(AtlasError):
+    """An editor account cannot be created or read (bad name, short password...)."""
+
+
+class LimitError(AtlasError):
+    """The sign-in limits cannot be applied (unwritable record, bad proxy setting)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from pyproj import CRS
 
-from .crs import as_crs
+from .crs import DEFAULT_METRIC, as_crs
 from .i18n import label
 
 
@@ -63,7 +63,7 @@ class AtlasSettings:
         if isinstance(title, str):
             title = {"fr": title, "en": title}
         values["title"] = title
-        values.setdefault("metric_crs", "EPSG:32628")
+        values.setdefault("metric_crs", DEFAULT_METRIC)
         as_crs(values["metric_crs"])
         values["countries"] = tuple(values.get("countries", ()))
         values["languages"] = tuple(values.get("languages", ("fr", "en")))

@@ -30,7 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import AtlasError
+from . import config
+from .errors import LimitError
 
 try:  # POSIX; on Windows the in-process lock alone serialises writers
     import fcntl
@@ -44,10 +45,6 @@ LOCAL_CLIENT = "local"
 IPV6_PREFIX = 64
 FORMAT_VERSION = 1
 _PROCESS_LOCK = threading.RLock()
-
-
-class LimitError(AtlasError):
-    """The sign-in limits cannot be applied (unwritable record, bad proxy setting)."""
 
 
 # -- private files ----------------------------------------------------------------------
@@ -259,7 +256,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def trusted_proxies(setting: str | None = None) -> list[Network]:
     """The networks of ``ATLAS_TRUSTED_PROXY`` (or ``setting``); empty when unset."""
-    value = os.environ.get(TRUSTED_PROXY_ENV, "") if setting is None else setting
+    value = config.current().trusted_proxy if setting is None else setting
     networks = []
     for part in value.split(","):
         if not part.strip():

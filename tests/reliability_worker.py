@@ -98,8 +98,8 @@ def write_csv(path: Path, n: int, prefix: str, seed: int = 0) -> Path:
 #: revision and starts planning (``plan``); a PostGIS COPY has sent its first bytes
 #: (``copy``); a restore has copied the rows back (``rows``); a write has recorded its
 #: row count and checksum (``checksum``, the last step before the commit).
-STEPS = {"plan": ("atlas.ingest.planning", "Context.build"),
-         "copy": ("atlas.store.postgis", "_CopyChunks.read"),
+STEPS = {"plan": ("atlas.ingest.file_pipeline", "Context.build"),
+         "copy": ("atlas.store.pg_copy", "CopyStream.read"),
          "rows": ("atlas.store.restore", "copy_state"),
          "checksum": ("atlas.store.sql", "SqlStore._close_revision")}
 

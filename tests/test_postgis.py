@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 import atlas
 from atlas.errors import ConcurrentWriteError, StoreError
-from atlas.store import postgis
+from atlas.store import pg_bulk, pg_copy, postgis
 from atlas.store.copy import copy_atlas
 from atlas.store.frames import checksum
 from atlas.store.postgis import PostGISStore, parse_url
@@ -171,8 +171,8 @@ def test_other_styles_in_public_layer_styles_are_left_alone(postgis_url, postgis
 # -- bulk loading ---------------------------------------------------------------------------
 
 def test_bulk_load_rebuilds_indexes_and_keeps_values(pg_atlas, postgis_server, monkeypatch):
-    monkeypatch.setattr(postgis, "BULK_MIN_ROWS", 50)
-    monkeypatch.setattr(postgis, "COPY_CHUNK_ROWS", 64)  # several COPY chunks
+    monkeypatch.setattr(pg_bulk, "BULK_MIN_ROWS", 50)
+    monkeypatch.setattr(pg_copy, "COPY_CHUNK_ROWS", 64)  # several COPY chunks
     frame = points(300)
     rev = pg_atlas.write("wells", frame)
     read = pg_atlas.read("wells")
@@ -189,8 +189,8 @@ def test_bulk_load_rebuilds_indexes_and_keeps_values(pg_atlas, postgis_server, m
 
 def test_a_value_the_server_rejects_mid_copy_rolls_everything_back(pg_atlas, postgis_server,
                                                                    monkeypatch):
-    monkeypatch.setattr(postgis, "BULK_MIN_ROWS", 50)
-    monkeypatch.setattr(postgis, "COPY_CHUNK_ROWS", 64)
+    monkeypatch.setattr(pg_bulk, "BULK_MIN_ROWS", 50)
+    monkeypatch.setattr(pg_copy, "COPY_CHUNK_ROWS", 64)
     pg_atlas.write("wells", points(10))
     before = pg_atlas.read("wells")
     bad = points(300, prefix="b")
@@ -394,8 +394,8 @@ def test_longest_names_fit_and_longer_layer_names_are_refused(postgis_url):
 def test_an_encoding_error_surfaces_as_itself_and_changes_nothing(pg_atlas, monkeypatch):
     pg_atlas.write("wells", points(5))
     before = pg_atlas.read("wells")
-    monkeypatch.setattr(postgis, "COPY_CHUNK_ROWS", 10)
-    original = postgis.CopyColumns.rows
+    monkeypatch.setattr(pg_copy, "COPY_CHUNK_ROWS", 10)
+    original = pg_copy.CopyColumns.rows
     calls = []
 
     def second_chunk_fails(*args, **kwargs):
@@ -404,7 +404,7 @@ def test_an_encoding_error_surfaces_as_itself_and_changes_nothing(pg_atlas, monk
             raise ValueError("cannot encode")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(postgis.CopyColumns, "rows", second_chunk_fails)
+    monkeypatch.setattr(pg_copy.CopyColumns, "rows", second_chunk_fails)
     with pytest.raises(ValueError, match="cannot encode"):
         pg_atlas.write("wells", points(40, prefix="n"))
     assert pg_atlas.read("wells").equals(before)

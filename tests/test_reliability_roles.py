@@ -25,7 +25,7 @@ import atlas
 from atlas.catalog import parse_spec
 from atlas.cli import main
 from atlas.errors import StoreError
-from atlas.store import postgis
+from atlas.store import pg_bulk
 from atlas.store.postgis import parse_url
 from atlas.store.roles import grant_roles
 
@@ -106,7 +106,7 @@ def test_the_writer_writes_data_but_cannot_change_the_schema(granted, postgis_ur
         assert writer.restore(LAYER, 1).row_count == 50
         # A first load into an empty layer: the owner would drop and rebuild the
         # indexes; the writer may not, and loads into them instead.
-        monkeypatch.setattr(postgis, "BULK_MIN_ROWS", 10)
+        monkeypatch.setattr(pg_bulk, "BULK_MIN_ROWS", 10)
         zones = gpd.GeoDataFrame({"zone_id": list(range(30))},
                                  geometry=[box(i, 0, i + 1, 1) for i in range(30)], crs=4326)
         assert writer.write("zones", zones).row_count == 30

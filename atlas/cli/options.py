@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from .. import config
 from ..errors import AtlasError
 from ..i18n import normalise_language, t
 
-DEFAULT_ATLAS = "data/demo.gpkg"
+DEFAULT_ATLAS = config.DEFAULT_ATLAS_URL
 
 
 def default_atlas_url() -> str:
     """``ATLAS_URL`` or the demo GeoPackage."""
-    return os.environ.get("ATLAS_URL", DEFAULT_ATLAS)
+    return config.current().atlas_url
 
 
 class AtlasGroup(click.Group):
@@ -51,7 +51,7 @@ def _from_a_database_driver(exc: BaseException) -> bool:
 
 @click.group(cls=AtlasGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
-              envvar="ATLAS_LANG", help="Langue des messages / message language (fr, en).")
+              help="Langue des messages / message language (fr, en ; défaut : ATLAS_LANG).")
 @click.version_option(package_name="atlas-territorial")
 @click.pass_context
 def main(ctx: click.Context, lang: str | None) -> None:

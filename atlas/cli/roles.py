@@ -17,11 +17,9 @@ import os
 
 import click
 
+from ..admin import grant_roles
 from ..errors import StoreError
 from ..i18n import t
-from ..store import is_postgres_url
-from ..store.addresses import check_postgres_url
-from ..store.roles import grant_roles
 from .options import atlas_option, lang_of, main
 
 
@@ -67,14 +65,11 @@ def grant_command(ctx: click.Context, atlas_url: str, reader: str, writer: str, 
     superutilisateur). Les mots de passe viennent de variables d'environnement.
     """
     lang = lang_of(ctx)
-    if not is_postgres_url(atlas_url):
-        raise StoreError("roles.not_postgis", url=atlas_url)
-    atlas_url = check_postgres_url(atlas_url)  # a typo is a sentence, without the password
     passwords = {}
     if create:
         passwords = {"reader_password": _password(reader_password_env or password_env),
                      "writer_password": _password(writer_password_env or password_env)}
-    report = grant_roles(atlas_url, None, reader, writer, create=create, **passwords)
+    report = grant_roles(atlas_url, reader, writer, create=create, **passwords)
     for role, with_password in report.created.items():
         login = t("roles.with_password" if with_password else "roles.without_password", lang)
         click.echo(t("roles.created", lang, role=role, login=login))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..admin import copy, where
 from ..atlas import create
-from ..crs import as_crs
+from ..crs import DEFAULT_METRIC, as_crs
 from ..i18n import t
-from ..store.copy import copy_atlas, describe
 from .options import atlas_option, lang_of, main
 
 
@@ -16,7 +16,7 @@ from .options import atlas_option, lang_of, main
 @click.option("--title", default="Atlas territorial", show_default=True,
               help="Titre de l'atlas (français ; --title-en pour l'anglais).")
 @click.option("--title-en", default=None, help="Title in English.")
-@click.option("--metric-crs", default="EPSG:32628", show_default=True,
+@click.option("--metric-crs", default=DEFAULT_METRIC, show_default=True,
               help="SCR métrique des mesures (surfaces, distances).")
 @click.option("--country", "countries", multiple=True, help="Code ISO2 d'un pays (répétable).")
 @click.option("--levels", default="pays,région,département,commune", show_default=True,
@@ -34,7 +34,7 @@ def init_command(ctx: click.Context, atlas_url: str, title: str, title_en: str |
         "level_names": {str(i): {"fr": name, "en": name} for i, name in enumerate(names)},
     }
     with create(atlas_url, settings) as created:
-        click.echo(t("cli.init_done", lang_of(ctx), url=describe(created.store)))
+        click.echo(t("cli.init_done", lang_of(ctx), url=where(created)))
 
 
 @main.command("copy")
@@ -54,6 +54,6 @@ def copy_command(ctx: click.Context, source: str, destination: str, user: str | 
             bar.length = total
             bar.update(1, layer)
 
-        report = copy_atlas(source, destination, progress=progress, user=user)
+        report = copy(source, destination, progress=progress, user=user)
     click.echo(t("cli.copy_done", lang_of(ctx), src=report["source"],
                  dst=report["destination"], layers=len(report["layers"])))

@@ -9,7 +9,7 @@ of which look like layer fields (``Status`` is not a water point's status).
 When a table is such an export, a question named exactly like a layer field (which
 every form from :mod:`atlas.forms` does) feeds that field before any synonym is
 tried, so the metadata never takes a field's place. The import calls
-:func:`survey_columns` (``atlas.ingest.planning``); it imports nothing heavy.
+:func:`survey_columns` (``atlas.ingest.file_pipeline``); it imports nothing heavy.
 """
 
 from __future__ import annotations

@@ -8,20 +8,21 @@ text, not code.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from functools import cache
 from pathlib import Path
 
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
+from ..config import DEFAULT_LANGUAGE, LANGUAGES, current
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "catalogue", "current_language", "label",
+           "normalise_language", "t"]
+
 _HERE = Path(__file__).parent
 
 
 def current_language() -> str:
     """Language chosen by ``ATLAS_LANG`` (``fr`` when unset or unknown)."""
-    lang = os.environ.get("ATLAS_LANG", DEFAULT_LANGUAGE).lower()[:2]
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return current().lang
 
 
 def normalise_language(lang: str | None) -> str:

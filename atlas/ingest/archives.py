@@ -17,10 +17,11 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from .. import config
 from ..errors import IngestError
 
 #: Default limit on the size of an input, compressed or not (``ATLAS_IMPORT_MAX_MB``).
-DEFAULT_MAX_MB = 200.0
+DEFAULT_MAX_MB = config.DEFAULT_IMPORT_MAX_MB
 MAX_MEMBERS = 5000
 CHUNK = 1 << 20
 #: Longest file or folder name most file systems hold (bytes), deepest and longest path.
@@ -32,7 +33,7 @@ MAX_PATH_BYTES = 3000
 def size_limit(max_size_mb: float | None = None) -> int:
     """The limit in bytes: the argument, else ``ATLAS_IMPORT_MAX_MB``, else the default."""
     if max_size_mb is None:
-        max_size_mb = float(os.environ.get("ATLAS_IMPORT_MAX_MB", DEFAULT_MAX_MB))
+        max_size_mb = config.current().import_max_mb
     return int(max_size_mb * 1024 * 1024)
 
 

@@ -30,7 +30,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
-from ..crs import STORAGE
+from ..crs import STORAGE, STORAGE_EPSG
 from ..errors import IngestError
 from .limits import ColumnBuilder, Progress, report
 from .osm import flatten_osm
@@ -197,7 +197,7 @@ def geojson_crs(data: dict[str, Any]) -> tuple[CRS, list[Issue]]:
             except (CRSError, TypeError, ValueError):
                 return STORAGE, [Issue(WARNING, "crs_unknown", field="geometry",
                                        value=display(name))]
-            return (STORAGE if crs.to_epsg() == 4326 or "CRS84" in str(name) else crs), []
+            return (STORAGE if crs.to_epsg() == STORAGE_EPSG or "CRS84" in str(name) else crs), []
     return STORAGE, []
 
 

@@ -10,7 +10,6 @@ Both limits can be changed with ``ATLAS_IMPORT_MAX_COLUMNS`` / ``ATLAS_IMPORT_MA
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -18,16 +17,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..errors import IngestError
 
 #: Real exports (Kobo forms with repeat groups, WPDx) stay well below this.
-MAX_COLUMNS = 2000
+MAX_COLUMNS = config.DEFAULT_IMPORT_MAX_COLUMNS
 #: Rows × columns of one file's table: 25 million cells is a few hundred MB of objects.
-MAX_CELLS = 25_000_000
+MAX_CELLS = config.DEFAULT_IMPORT_MAX_CELLS
 #: KML is parsed whole into a document tree (libkml): about 15 times its size in
 #: memory. Larger KML is refused (``ATLAS_IMPORT_MAX_KML_MB``), with the advice to
 #: send GeoPackage or GeoJSON, which are read in bounded memory.
-MAX_KML_MB = 40.0
+MAX_KML_MB = config.DEFAULT_IMPORT_MAX_KML_MB
 #: A callback receiving the fraction of the file read so far (0.0 to 1.0).
 Progress = Callable[[float], None]
 #: Short texts repeated down a column ("ok", "forage") are kept once.
@@ -37,17 +37,17 @@ _SHARED_TEXT_COUNT = 200_000
 
 def max_columns() -> int:
     """The column limit (``ATLAS_IMPORT_MAX_COLUMNS``, else :data:`MAX_COLUMNS`)."""
-    return int(os.environ.get("ATLAS_IMPORT_MAX_COLUMNS", MAX_COLUMNS))
+    return config.current().import_max_columns
 
 
 def max_cells() -> int:
     """The cell limit (``ATLAS_IMPORT_MAX_CELLS``, else :data:`MAX_CELLS`)."""
-    return int(os.environ.get("ATLAS_IMPORT_MAX_CELLS", MAX_CELLS))
+    return config.current().import_max_cells
 
 
 def check_kml_size(name: str, size: int) -> None:
     """Refuse KML text (a .kml, or the .kml inside a .kmz) above :data:`MAX_KML_MB`."""
-    limit = float(os.environ.get("ATLAS_IMPORT_MAX_KML_MB", MAX_KML_MB))
+    limit = config.current().import_max_kml_mb
     if size > limit * 1024 * 1024:
         raise IngestError("ingest.kml_too_big", file=name, size=f"{size / 2**20:.1f}",
                           limit=f"{limit:g}")

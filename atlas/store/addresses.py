@@ -28,7 +28,7 @@ from ..masking import mask_url
 #: Scheme spellings that name a PostgreSQL/PostGIS database (compared in lower case).
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg2://")
 GPKG_SCHEME = "gpkg://"
-#: Same rule as :data:`atlas.store.postgis.SCHEMA_NAME`, checked without importing it
+#: Same rule as :data:`atlas.store.pg_connection.SCHEMA_NAME`, checked without importing it
 #: (that module pulls the database driver in).
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 SCHEMA_PARAMETER = "schema"

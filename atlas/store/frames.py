@@ -131,3 +131,70 @@ def checksum(frame: gpd.GeoDataFrame, spec: LayerSpec, *, conformed: bool = Fals
     digest.update(np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)).tobytes())
     digest.update(b"".join(blobs))
     return digest.hexdigest()
+
+
+def prepare(frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Check what every store requires: CRS, geometry kind, unique non-empty ids."""
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None \
+            and not frame.crs.equals(STORAGE):
+        raise StoreError("store.wrong_crs", crs=frame.crs.to_string())
+    frame = conform(frame, spec)
+    for field in spec.fields:
+        if field.type == "float":
+            # -0.0 == 0.0, but SQLite reads it back as 0.0 while PostgreSQL keeps the
+            # sign: one value for every store keeps checksums store-independent.
+            frame[field.name] = frame[field.name] + 0.0
+    ids = frame[spec.id_field]
+    if ids.isna().any():
+        raise StoreError("store.missing_ids", layer=spec.name, field=spec.id_field,
+                         count=int(ids.isna().sum()))
+    dupes = ids[ids.duplicated()].unique().tolist()
+    if dupes:
+        raise StoreError("store.duplicate_ids", layer=spec.name, field=spec.id_field,
+                         ids=", ".join(map(str, dupes[:10])))
+    geoms = frame.geometry
+    missing = geoms.isna() | geoms.is_empty
+    if spec.geometry_required and missing.any():
+        raise StoreError("store.missing_geometry", layer=spec.name,
+                         count=int(missing.sum()))
+    frame = frame.set_geometry(_promote(geoms, spec.geometry))
+    kinds = set(frame.geometry[~missing].geom_type.unique())
+    if kinds - {spec.geometry}:
+        raise StoreError("store.wrong_geometry", layer=spec.name, expected=spec.geometry,
+                         found=", ".join(sorted(kinds)))
+    return frame
+
+
+def row_dicts(frame: gpd.GeoDataFrame, spec: LayerSpec, geom_column: str,
+              encoded: list[object]) -> list[dict[str, object]]:
+    """One insertable dict per row: Python scalars, None for missing, dates as dates.
+
+    ``encoded`` holds the geometries as the backend binds them, under ``geom_column``.
+    """
+    columns: dict[str, list[object]] = {geom_column: encoded}
+    for field in spec.fields:
+        values = frame[field.name]
+        if field.type == "date":
+            parsed = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d")
+            columns[field.name] = [None if pd.isna(v) else v.date() for v in parsed]
+        else:
+            columns[field.name] = values.astype(object).where(values.notna(), None).tolist()
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True))
+            for values in zip(*columns.values(), strict=True)]
+
+
+_MULTI = {
+    "MultiPolygon": (shapely.Polygon, shapely.MultiPolygon),
+    "MultiPoint": (shapely.Point, shapely.MultiPoint),
+    "MultiLineString": (shapely.LineString, shapely.MultiLineString),
+}
+
+
+def _promote(geoms: gpd.GeoSeries, expected: str) -> gpd.GeoSeries:
+    """Wrap single parts into multi-part geometries when the layer expects those."""
+    if expected not in _MULTI:
+        return geoms
+    single, multi = _MULTI[expected]
+    values = [multi([g]) if isinstance(g, single) else g for g in geoms.values]
+    return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)

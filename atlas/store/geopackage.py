@@ -27,7 +27,6 @@ recover instead of calling the file "not an atlas".
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,19 +44,21 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
+from .. import config
 from ..catalog import LayerSpec
 from ..crs import STORAGE, STORAGE_EPSG
 from ..errors import ConcurrentWriteError, StoreError
 from . import gpkg_blob
 from .base import BBox
-from .sql import GEOM, REV_FROM, SqlStore
+from .sql import SqlStore
+from .sql_schema import GEOM, REV_FROM
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10300  # GeoPackage 1.3
 BUSY_TIMEOUT_S = 120
 #: Memory (MB) a writer may fill with changed pages before it spills them into the file
 #: and so blocks readers (see the module docstring); ``ATLAS_GPKG_WRITE_CACHE_MB`` overrides.
-WRITE_CACHE_MB = 2048
+WRITE_CACHE_MB = config.DEFAULT_GPKG_WRITE_CACHE_MB
 WRITE_CACHE_ENV = "ATLAS_GPKG_WRITE_CACHE_MB"
 #: SQLite result codes (the primary code is the low byte of an extended one).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_NOTADB = 5, 6, 8, 26
@@ -377,10 +378,7 @@ class GeoPackageStore(SqlStore):
 
 def _write_cache_pages(dbapi: sqlite3.Connection) -> int:
     """Pages a writer keeps in memory before spilling (``PRAGMA cache_spill`` threshold)."""
-    try:
-        megabytes = float(os.environ.get(WRITE_CACHE_ENV, WRITE_CACHE_MB))
-    except ValueError:
-        megabytes = WRITE_CACHE_MB
+    megabytes = config.current().gpkg_write_cache_mb
     page_size = dbapi.execute("PRAGMA page_size").fetchone()[0] or 4096
     # Odd: SQLite also reads the number as an on/off flag, through its low byte only,
     # so a multiple of 256 would turn spilling off altogether instead of setting a size.

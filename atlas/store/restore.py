@@ -21,19 +21,46 @@ versions could leave one after a crash) is checked on its row count alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, insert, literal, select
+from sqlalchemy import Connection, Table, insert, literal, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..catalog import LayerSpec
 from ..crs import STORAGE
 from ..errors import NotFoundError, StoreError
 from .base import Revision
 from .frames import checksum, conform
-from .sql import GEOM, REV_FROM, REV_TO, SqlStore, _revision_from_row
+from .sql_schema import GEOM, REV_FROM, REV_TO, revision_from_row
 
 FID = "fid"
+
+
+class SqlStore(Protocol):
+    """The parts of :class:`atlas.store.sql.SqlStore` a restore uses.
+
+    Spelled out here so that this module never imports the store, which calls it.
+    """
+
+    meta: dict[str, Table]
+
+    def _spec(self, layer: str) -> LayerSpec: ...
+    def _write_transaction(self) -> AbstractContextManager[Connection]: ...
+    def _layer_tables(self, spec: LayerSpec) -> tuple[Table, Table]: ...
+    def _geometry_select(self, column: ColumnElement) -> ColumnElement: ...
+    def _decode_geometries(self, values: Sequence[Any]) -> np.ndarray: ...
+    def _archive(self, conn: Connection, spec: LayerSpec, rev: int,
+                 ids: list[int] | None = None) -> int: ...
+    def _open_revision(self, conn: Connection, layer: str, mode: str, user: str | None,
+                       source: str | None, message: str | None, warnings: Sequence[str],
+                       restored_from: int | None = None) -> int: ...
+    def _close_revision(self, conn: Connection, spec: LayerSpec, rev: int, written: int,
+                        removed: int, digest: str) -> None: ...
 
 
 def restore_layer(store: SqlStore, layer: str, revision: int, user: str | None) -> int:
@@ -45,7 +72,7 @@ def restore_layer(store: SqlStore, layer: str, revision: int, user: str | None) 
                                                table.c.layer == layer)).first()
         if row is None:
             raise NotFoundError("store.unknown_revision", layer=layer, revision=revision)
-        recorded = _revision_from_row(row._mapping)
+        recorded = revision_from_row(row._mapping)
         rev = store._open_revision(conn, layer, "restore", user, None, None, (),
                                    restored_from=revision)
         removed = store._archive(conn, spec, rev)

@@ -43,9 +43,10 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import encrypt_password
 
 from ..errors import StoreError
+from .pg_connection import parse_url
 from .pg_guard import grant_guarded_path, install_guard
-from .postgis import QGIS_STYLES_SCHEMA, parse_url
-from .sql import HISTORY_SUFFIX
+from .pg_styles import QGIS_STYLES_SCHEMA
+from .sql_schema import HISTORY_SUFFIX
 
 #: Role names we accept: PostgreSQL identifiers without quoting surprises.
 ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")

@@ -16,13 +16,11 @@ filter, bulk loading, locking and spatial-index registration.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -31,18 +29,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import (
-    Boolean,
-    Column,
     Connection,
-    Date,
     Engine,
-    Float,
-    Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
     and_,
     delete,
     func,
@@ -60,83 +51,23 @@ from ..catalog import LayerSpec, parse_spec
 from ..crs import STORAGE
 from ..errors import AtlasError, NotFoundError, StoreError
 from .base import BBox, Revision, Store, WriteMode
-from .frames import checksum, conform
-from .styles import LAYER_STYLES_COLUMNS, layer_styles_row
-
-GEOM = "geom"
-REV_FROM = "_rev_from"
-REV_TO = "_rev_to"
-HISTORY_SUFFIX = "__history"
-#: Rows per statement when lists of ids are sent to the database.
-CHUNK = 500
-#: Longest identifier PostgreSQL keeps (longer ones are truncated or refused).
-MAX_IDENTIFIER = 63
-
-
-def field_type(kind: str) -> TypeEngine:
-    """SQL type of a spec field type (GeoPackage-compatible names)."""
-    return {
-        "string": Text(),
-        "category": Text(),
-        "date": Date(),
-        "integer": Integer(),
-        "float": Float(precision=53),
-        "boolean": Boolean(create_constraint=False),
-    }[kind]
-
-
-def index_name(*parts: str) -> str:
-    """``part1_part2...``, shortened with a hash past PostgreSQL's 63-byte limit.
-
-    Layer and field names may each be 63 characters long, so their combination may
-    not be; a short name stays readable and unchanged.
-    """
-    name = "_".join(parts)
-    if len(name) <= MAX_IDENTIFIER:
-        return name
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
-
-
-def build_meta_tables(metadata: MetaData) -> dict[str, Table]:
-    """The atlas's own tables: settings, layer specs, revision log and QGIS styles."""
-    tables = {
-        "meta": Table(
-            "atlas_meta", metadata,
-            Column("key", String(64), primary_key=True),
-            Column("value", Text, nullable=False),
-        ),
-        "layers": Table(
-            "atlas_layers", metadata,
-            Column("name", String(63), primary_key=True),
-            Column("spec", Text, nullable=False),
-        ),
-        "revisions": Table(
-            "atlas_revisions", metadata,
-            Column("revision", Integer, primary_key=True, autoincrement=True),
-            Column("layer", String(63), nullable=False, index=True),
-            Column("mode", String(16), nullable=False),
-            Column("created_at", Text, nullable=False),
-            Column("user", Text, nullable=False),
-            Column("source", Text),
-            Column("rows_written", Integer, nullable=False, default=0),
-            Column("rows_removed", Integer, nullable=False, default=0),
-            Column("row_count", Integer, nullable=False, default=0),
-            Column("checksum", Text, nullable=False, default=""),
-            Column("message", Text),
-            Column("restored_from", Integer),
-            Column("warnings", Text),
-            sqlite_autoincrement=True,
-        ),
-    }
-    style_columns = [Column("id", Integer, primary_key=True, autoincrement=True)]
-    for name in LAYER_STYLES_COLUMNS:
-        if name == "id":
-            continue
-        kind: TypeEngine = Boolean(create_constraint=False) if name == "useAsDefault" else Text()
-        style_columns.append(Column(name, kind))
-    tables["styles"] = Table("layer_styles", metadata, *style_columns)
-    return tables
+from .frames import checksum, conform, prepare, row_dicts
+from .sql_schema import (
+    CHUNK,
+    GEOM,
+    HISTORY_SUFFIX,
+    MAX_IDENTIFIER,
+    REV_FROM,
+    REV_TO,
+    build_layer_tables,
+    build_meta_tables,
+    default_user,
+    field_type,
+    index_name,
+    now,
+    revision_from_row,
+)
+from .styles import layer_styles_row
 
 
 class SqlStore(Store):
@@ -238,28 +169,10 @@ class SqlStore(Store):
 
     def _layer_tables(self, spec: LayerSpec) -> tuple[Table, Table]:
         if spec.name not in self._tables:
-            fields = [Column(f.name, self._field_type(f.type)) for f in spec.fields]
-            main = Table(
-                spec.name, self.metadata,
-                Column("fid", self._fid_type(), primary_key=True, autoincrement=True),
-                Column(GEOM, self._geometry_type(spec)),
-                *fields,
-                Column(REV_FROM, Integer, nullable=False),
-                sqlite_autoincrement=True,
-            )
-            Index(index_name(spec.name, spec.id_field, "uq"), main.c[spec.id_field],
-                  unique=True)
-            history = Table(
-                spec.name + HISTORY_SUFFIX, self.metadata,
-                Column("fid", self._fid_type(), nullable=False),
-                Column(GEOM, self._history_geometry_type()),
-                *[Column(f.name, self._field_type(f.type)) for f in spec.fields],
-                Column(REV_FROM, Integer, nullable=False),
-                Column(REV_TO, Integer, nullable=False),
-            )
-            Index(index_name(spec.name, "history_rev"), history.c[REV_FROM],
-                  history.c[REV_TO])
-            self._tables[spec.name] = (main, history)
+            self._tables[spec.name] = build_layer_tables(
+                spec, self.metadata, field_type=self._field_type, fid_type=self._fid_type,
+                geometry_type=self._geometry_type(spec),
+                history_geometry_type=self._history_geometry_type())
         return self._tables[spec.name]
 
     def create_meta_tables(self) -> None:
@@ -477,54 +390,15 @@ class SqlStore(Store):
         return self._revision(rev)
 
     def _prepare(self, frame: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
-        """Check what every store requires: CRS, geometry kind, unique non-empty ids."""
-        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None \
-                and not frame.crs.equals(STORAGE):
-            raise StoreError("store.wrong_crs", crs=frame.crs.to_string())
-        frame = conform(frame, spec)
-        for field in spec.fields:
-            if field.type == "float":
-                # -0.0 == 0.0, but SQLite reads it back as 0.0 while PostgreSQL keeps the
-                # sign: one value for every store keeps checksums store-independent.
-                frame[field.name] = frame[field.name] + 0.0
-        ids = frame[spec.id_field]
-        if ids.isna().any():
-            raise StoreError("store.missing_ids", layer=spec.name, field=spec.id_field,
-                             count=int(ids.isna().sum()))
-        dupes = ids[ids.duplicated()].unique().tolist()
-        if dupes:
-            raise StoreError("store.duplicate_ids", layer=spec.name, field=spec.id_field,
-                             ids=", ".join(map(str, dupes[:10])))
-        geoms = frame.geometry
-        missing = geoms.isna() | geoms.is_empty
-        if spec.geometry_required and missing.any():
-            raise StoreError("store.missing_geometry", layer=spec.name,
-                             count=int(missing.sum()))
-        frame = frame.set_geometry(_promote(geoms, spec.geometry))
-        kinds = set(frame.geometry[~missing].geom_type.unique())
-        if kinds - {spec.geometry}:
-            raise StoreError("store.wrong_geometry", layer=spec.name, expected=spec.geometry,
-                             found=", ".join(sorted(kinds)))
-        return frame
+        """Check what every store requires (see :func:`atlas.store.frames.prepare`)."""
+        return prepare(frame, spec)
 
     def _rows(self, frame: gpd.GeoDataFrame, spec: LayerSpec
               ) -> tuple[list[dict[str, Any]], np.ndarray]:
         """Insertable dicts (Python scalars, None for missing) and geometry bounds."""
         geoms = np.asarray(frame.geometry.values, dtype=object)
-        encoded = self._encode_geometries(geoms)
-        bounds = shapely.bounds(geoms)
-        columns: dict[str, list[Any]] = {GEOM: encoded}
-        for field in spec.fields:
-            values = frame[field.name]
-            if field.type == "date":
-                parsed = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d")
-                columns[field.name] = [None if pd.isna(v) else v.date() for v in parsed]
-            else:
-                columns[field.name] = values.astype(object).where(values.notna(), None).tolist()
-        keys = list(columns)
-        rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(),
-                                                                          strict=True)]
-        return rows, bounds
+        return row_dicts(frame, spec, GEOM, self._encode_geometries(geoms)), \
+            shapely.bounds(geoms)
 
     def _open_revision(self, conn: Connection, layer: str, mode: str, user: str | None,
                        source: str | None, message: str | None, warnings: Sequence[str],
@@ -536,7 +410,7 @@ class SqlStore(Store):
         following = select(func.coalesce(func.max(table.c.revision), 0) + 1).scalar_subquery()
         result = conn.execute(insert(table).values(
             revision=following,
-            layer=layer, mode=mode, created_at=_now(), user=user or _default_user(),
+            layer=layer, mode=mode, created_at=now(), user=user or default_user(),
             source=source, message=message, restored_from=restored_from,
             warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,
         ).returning(table.c.revision))
@@ -601,7 +475,7 @@ class SqlStore(Store):
             self._spec(layer)
             stmt = stmt.where(table.c.layer == layer)
         with self.engine.connect() as conn:
-            return [_revision_from_row(row._mapping) for row in conn.execute(stmt)]
+            return [revision_from_row(row._mapping) for row in conn.execute(stmt)]
 
     def _revision(self, number: int) -> Revision:
         table = self.meta["revisions"]
@@ -609,7 +483,7 @@ class SqlStore(Store):
             row = conn.execute(select(table).where(table.c.revision == number)).first()
         if row is None:
             raise NotFoundError("store.unknown_revision", layer="?", revision=number)
-        return _revision_from_row(row._mapping)
+        return revision_from_row(row._mapping)
 
     def current_revision(self) -> int:
         """Latest revision number of the whole atlas (0 when nothing was written)."""
@@ -622,44 +496,5 @@ class SqlStore(Store):
         self.engine.dispose()
 
 
-_MULTI = {
-    "MultiPolygon": (shapely.Polygon, shapely.MultiPolygon),
-    "MultiPoint": (shapely.Point, shapely.MultiPoint),
-    "MultiLineString": (shapely.LineString, shapely.MultiLineString),
-}
-
-
-def _promote(geoms: gpd.GeoSeries, expected: str) -> gpd.GeoSeries:
-    """Wrap single parts into multi-part geometries when the layer expects those."""
-    if expected not in _MULTI:
-        return geoms
-    single, multi = _MULTI[expected]
-    values = [multi([g]) if isinstance(g, single) else g for g in geoms.values]
-    return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _default_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "atlas"
-
-
-def _revision_from_row(row: Any) -> Revision:
-    warnings = json.loads(row["warnings"]) if row["warnings"] else []
-    created = row["created_at"]
-    if isinstance(created, str):
-        created = datetime.fromisoformat(created)
-    return Revision(
-        revision=int(row["revision"]), layer=row["layer"], mode=row["mode"],
-        created_at=created, user=row["user"], source=row["source"],
-        rows_written=int(row["rows_written"]), rows_removed=int(row["rows_removed"]),
-        row_count=int(row["row_count"]), checksum=row["checksum"], message=row["message"],
-        restored_from=row["restored_from"], warnings=tuple(warnings),
-    )
+__all__ = ["CHUNK", "GEOM", "HISTORY_SUFFIX", "MAX_IDENTIFIER", "REV_FROM", "REV_TO",
+           "SqlStore", "field_type", "index_name"]

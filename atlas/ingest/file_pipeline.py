@@ -1,10 +1,11 @@
-"""Planning one file: read, map, convert, check and place every row, writing nothing.
+"""The pipeline of one file: read, map, convert, check and place every row, writing nothing.
 
 The steps follow the order in which a person would fix a file: can it be read and
 where are its coordinates, which column is which field, is each value of the right
 type, is each geometry usable and in the atlas's territory, are the identifiers
 unique. Each step adds issues to the report instead of stopping, so one run lists
-everything there is to fix. :mod:`atlas.ingest.plan` combines file plans and commits.
+everything there is to fix. :mod:`atlas.ingest.import_plan` combines the plans of
+the files of one import and commits them.
 """
 
 from __future__ import annotations

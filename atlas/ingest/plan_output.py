@@ -10,14 +10,45 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..i18n import t
 from .report import ERROR, WARNING
 from .text import printable
 
 if TYPE_CHECKING:
-    from .plan import ImportPlan
+    import geopandas as gpd
+
+    from ..store import Revision, WriteMode
+    from .file_pipeline import FilePlan
+    from .report import Report
+
+
+class ImportPlan(Protocol):
+    """What the outputs read of an :class:`atlas.ingest.import_plan.ImportPlan`.
+
+    Spelled out here so that this module never imports the plan, which calls it.
+    """
+
+    layer: str
+    mode: WriteMode
+    files: list[FilePlan]
+    frame: gpd.GeoDataFrame
+    report: Report
+    skip_invalid: bool
+    committed: Revision | None
+
+    @property
+    def source(self) -> str: ...  # noqa: D102 - see ImportPlan.source
+    @property
+    def counts(self) -> dict[str, int]: ...  # noqa: D102
+    @property
+    def ok(self) -> bool: ...  # noqa: D102
+    @property
+    def rejected_rows(self) -> list[int]: ...  # noqa: D102
+    @property
+    def valid_frame(self) -> gpd.GeoDataFrame: ...  # noqa: D102
+    def mapping_table(self, lang: str | None = None) -> list[dict[str, str]]: ...  # noqa: D102
 
 #: Issues shown in a Jupyter cell (the files hold all of them).
 NOTEBOOK_ISSUES = 200

@@ -1,4 +1,4 @@
-"""Import = plan, then commit.
+"""The plan of one import (one or several files), then its commit.
 
 :func:`import_file` reads and checks a file and returns an :class:`ImportPlan`
 without writing anything: the rows as they would be stored, the column mapping
@@ -24,11 +24,11 @@ import pandas as pd
 from ..errors import IngestError, StoreError
 from ..i18n import t
 from ..store import Revision, WriteMode
-from . import output
+from . import plan_output
+from .file_pipeline import TERRITORIES, Context, FilePlan, FilePlanner
 from .limits import Progress
 from .mapping import parse_overrides
 from .placement import DEFAULT_TOLERANCE_M
-from .planning import TERRITORIES, Context, FilePlan, FilePlanner
 from .report import ERROR, Issue, Report
 
 if TYPE_CHECKING:
@@ -288,19 +288,19 @@ class ImportPlan:
     # -- showing ------------------------------------------------------------------------------
     def summary(self, lang: str | None = None, max_issues: int = 20) -> str:
         """Readable text summary (the CLI prints it)."""
-        return output.summary_text(self, lang or self.lang, max_issues)
+        return plan_output.summary_text(self, lang or self.lang, max_issues)
 
     def to_json(self, path: str | os.PathLike[str], lang: str | None = None) -> Path:
         """Save the plan's report as JSON."""
-        return output.write_json(self, Path(path), lang or self.lang)
+        return plan_output.write_json(self, Path(path), lang or self.lang)
 
     def to_html(self, path: str | os.PathLike[str], lang: str | None = None) -> Path:
         """Save the plan's report as a standalone HTML page."""
-        return output.write_html(self, Path(path), lang or self.lang)
+        return plan_output.write_html(self, Path(path), lang or self.lang)
 
     def _repr_html_(self) -> str:
         """Summary and issues table for Jupyter (escaped)."""
-        return output.html_fragment(self, self.lang)
+        return plan_output.html_fragment(self, self.lang)
 
     def __repr__(self) -> str:
         """Layer, files, rows and counts."""
