@@ -10,7 +10,7 @@ Code cells lose their outputs, execution counts and execution timings; the
 notebook loses its widget state and keeps only the language name of its
 language_info (not the Python version of whoever ran it last). Sources, cell ids
 and the kernel spec are kept.
-tests/test_notebooks.py fails on a notebook that still has outputs.
+tests/project/test_notebooks.py fails on a notebook that still has outputs.
 """
 
 from __future__ import annotations

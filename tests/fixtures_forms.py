@@ -1,24 +1,24 @@
 """Fixtures for the survey-form tests: fresh atlases with the small tree of ``forms_support``.
 
-Loaded with ``pytest_plugins = ["fixtures_forms"]``.
+Imported by ``tests/forms/conftest.py``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import conftest
+import common
 import pytest
 from forms_support import write_tree
 
 import atlas
 
 
-# -- fixtures (loaded with ``pytest_plugins = ["fixtures_forms"]``) ---------------------------
+# -- fixtures ---------------------------
 @pytest.fixture
 def zz_gpkg(tmp_path: Path):
     """A GeoPackage atlas with the small tree (for tests about the form itself)."""
-    with atlas.create(tmp_path / "zz.gpkg", conftest.TEST_SETTINGS) as opened:
+    with atlas.create(tmp_path / "zz.gpkg", common.TEST_SETTINGS) as opened:
         write_tree(opened)
         yield opened
 
@@ -26,6 +26,6 @@ def zz_gpkg(tmp_path: Path):
 @pytest.fixture
 def zz_atlas(store_url: str):
     """An atlas with the small tree, on every store backend in turn."""
-    with atlas.create(store_url, conftest.TEST_SETTINGS) as opened:
+    with atlas.create(store_url, common.TEST_SETTINGS) as opened:
         write_tree(opened)
         yield opened

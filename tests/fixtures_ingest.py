@@ -1,6 +1,6 @@
 """Fixtures for the ingest tests: fresh atlases with real Who's On First boundaries.
 
-Loaded with ``pytest_plugins = ["fixtures_ingest"]``; constants and file writers live
+Imported by the ``conftest.py`` of the folders that use them; constants and file writers live
 in ``fixtures_ingest_files``. Boundaries are read from the shared data folder, never
 copied into the repository.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import conftest
 import pytest
 from fixtures_ingest_files import SETTINGS, SN_DEPARTEMENTS, SN_REGIONS
 
@@ -37,16 +36,10 @@ def sn_atlas(sn_template: Path, tmp_path: Path):
         yield opened
 
 
-if hasattr(conftest, "store_url"):
-    @pytest.fixture
-    def target_url(store_url: str) -> str:
-        """Where a fresh atlas goes: every store backend (GeoPackage, PostGIS)."""
-        return store_url
-else:
-    @pytest.fixture
-    def target_url(gpkg_url: str) -> str:
-        """Where a fresh atlas goes (GeoPackage until the PostGIS fixture exists)."""
-        return gpkg_url
+@pytest.fixture
+def target_url(store_url: str) -> str:
+    """Where a fresh atlas goes: every store backend (GeoPackage, PostGIS)."""
+    return store_url
 
 
 @pytest.fixture

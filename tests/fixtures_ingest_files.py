@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import conftest
+import common
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -20,7 +20,7 @@ import shapely
 
 import atlas
 
-REAL = conftest.REAL_DATA
+REAL = common.REAL_DATA
 SN_REGIONS = REAL / "wof_sn" / "wof_sn_regions.gpkg"
 SN_DEPARTEMENTS = REAL / "wof_sn" / "wof_sn_departements.gpkg"
 SN_LOCALITIES = REAL / "wof_sn" / "wof_sn_localities.gpkg"
@@ -39,7 +39,7 @@ SAINT_LOUIS = (-16.4890, 16.0260)
 KAOLACK = (-16.0726, 14.1520)
 PARIS = (2.3522, 48.8566)
 
-SETTINGS = conftest.TEST_SETTINGS
+SETTINGS = common.TEST_SETTINGS
 GN_SETTINGS = {**SETTINGS, "countries": ["GN"],
                "level_names": {"1": {"fr": "région", "en": "region"},
                                "2": {"fr": "préfecture", "en": "prefecture"}}}

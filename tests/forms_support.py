@@ -1,6 +1,6 @@
 """Helpers for the survey-form tests: a small territory tree, answers, exports.
 
-Fixtures built on them live in ``fixtures_forms`` (``pytest_plugins``).
+Fixtures built on them live in ``fixtures_forms`` (imported by ``tests/forms/conftest.py``).
 
 Submissions are synthesised from the XForm that pyxform converts (never from our own
 XLSForm rows): every question of the form is answered, a select from its own choice

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import badinput
-from conftest import TEST_SETTINGS
+from common import TEST_SETTINGS
 
 import atlas
 from atlas.ingest.readers import GIS_SUFFIXES, JSON_SUFFIXES, TABLE_SUFFIXES, ZIP_PREFERENCE

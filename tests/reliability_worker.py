@@ -39,7 +39,7 @@ import atlas
 from atlas.store.frames import checksum
 from atlas.store.geopackage import WRITE_CACHE_ENV
 
-#: The layer spec the workers write (``wells`` of the test catalogue in conftest.py).
+#: The layer spec the workers write (``wells`` of the test catalogue in common.py).
 LAYER = "wells"
 #: Write cache (MB) of the ``write`` worker in a GeoPackage: small, so that it spills.
 SPILL_EARLY_MB = "2"
