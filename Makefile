@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 DEMO   := data/demo.gpkg
 PORT   ?= 8501
 
-.PHONY: install system-deps run demo test lint bench clean help
+.PHONY: install system-deps run demo test test-fast lint bench clean help
 
 help:
 	@echo "make run    install, build the demo atlas, serve the app on http://localhost:$(PORT)"
 	@echo "make test   install what the tests need (PostGIS, Chromium included) and run them"
+	@echo "make test-fast  the inner loop: GeoPackage only, no browser, no slow test (< 3 min)"
 	@echo "make lint   ruff on the whole project"
 	@echo "make bench  run the benchmarks in bench/ (slow; figures go in the README)"
 
@@ -45,6 +46,11 @@ run: install $(DEMO)
 
 test: install system-deps
 	$(BIN)/python -m pytest
+
+# The inner loop while developing: every test that needs neither the PostGIS cluster nor
+# Chromium nor more than a few seconds. `make test` (and CI) still run everything.
+test-fast: install system-deps
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not postgis"
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ import streamlit as st
 
 import atlas
 from atlas import Atlas, render
+from atlas.choices import DEFAULT_CLASSIFICATION_SCHEME
 from atlas.crs import storage_crs
 from atlas.snapshot import AtlasSnapshot
 
@@ -156,7 +157,7 @@ def history_table(url: str, revision: int, layer: str) -> pd.DataFrame:
 @st.cache_data(max_entries=48, show_spinner=False)
 def territory_map(url: str, revision: int, territory: str | None, layers: tuple[str, ...],
                   lang: str, indicator: str | None = None, level: int | None = None,
-                  scheme: str = "quantiles", classes: int = 5) -> folium.Map:
+                  scheme: str = DEFAULT_CLASSIFICATION_SCHEME, classes: int = 5) -> folium.Map:
     """A folium map (:func:`atlas.render.territory_map`) with local assets.
 
     ``indicator`` is a choice key of :func:`indicator_choices`.

@@ -14,6 +14,7 @@ from app_pages import cache, maps, picker, state
 from app_pages.state import tr
 from app_pages.text import error_reason, literal
 from atlas import TerritoryTree
+from atlas.choices import CLASSIFICATION_SCHEMES
 from atlas.names import SCHOOLS, TERRITORIES, WATER_POINTS
 from atlas.snapshot import AtlasSnapshot
 
@@ -28,7 +29,6 @@ LEVEL_FOR_KEY = "carte_level_for"
 #: widgets that a run did not draw).
 PREFS_KEY = "carte_prefs"
 NONE = ""
-SCHEMES = ("quantiles", "fisher_jenks", "equal_interval")
 #: Shown by default: light enough for a first map in under a second.
 DEFAULT_LAYERS = (WATER_POINTS, SCHOOLS)
 
@@ -46,7 +46,7 @@ def _defaults(layer_names: list[str], level_options: list[int], default_level: i
               code: str | None) -> None:
     """Widget values the map needs before the widgets are drawn (see :func:`render`)."""
     defaults = {LAYERS_KEY: [n for n in DEFAULT_LAYERS if n in layer_names],
-                INDICATOR_KEY: NONE, SCHEME_KEY: SCHEMES[0], CLASSES_KEY: 5}
+                INDICATOR_KEY: NONE, SCHEME_KEY: CLASSIFICATION_SCHEMES[0], CLASSES_KEY: 5}
     saved = st.session_state.get(PREFS_KEY, {})
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -99,8 +99,8 @@ def _controls(opened: AtlasSnapshot, tree: TerritoryTree, url: str, revision: in
     indicator = columns[1].selectbox(
         tr("carte.indicator"), [NONE, *choices], key=INDICATOR_KEY,
         format_func={NONE: tr("carte.no_indicator"), **choices}.__getitem__)
-    columns[3].selectbox(tr("carte.scheme"), SCHEMES, key=SCHEME_KEY,
-                         format_func=state.labels("carte.scheme_", SCHEMES).get,
+    columns[3].selectbox(tr("carte.scheme"), CLASSIFICATION_SCHEMES, key=SCHEME_KEY,
+                         format_func=state.labels("carte.scheme_", CLASSIFICATION_SCHEMES).get,
                          disabled=not indicator)
     columns[4].number_input(tr("carte.classes"), min_value=2, max_value=9, key=CLASSES_KEY,
                             disabled=not indicator)

@@ -22,6 +22,7 @@ from app_pages.auth import require_editor
 from app_pages.state import tr
 from app_pages.text import error_sentence, literal, tr_literal
 from atlas import Atlas, ImportPlan
+from atlas.choices import UPLOAD_EXTENSIONS, WRITE_MODES
 from atlas.crs import EXAMPLE_CRS
 from atlas.errors import AtlasError
 from atlas.ingest import import_file
@@ -39,9 +40,6 @@ MESSAGE_KEY = "donnees_message"
 HISTORY_LAYER_KEY = "history_layer"
 RESTORE_KEY = "restore_revision"
 CONFIRM_KEY = "restore_confirm"
-MODES = ("append", "replace", "upsert")
-FILE_TYPES = ["gpkg", "geojson", "json", "zip", "kml", "kmz", "fgb", "csv", "tsv", "txt",
-              "xlsx", "xlsm", "xls", "osm", "pbf", "gml", "gpx"]
 UNMAPPED = ""
 
 
@@ -279,7 +277,7 @@ def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
         _forget_plan()  # e.g. signed out since the analysis
         st.info(tr("safety.needs_editor"))
         return
-    st.file_uploader(tr("donnees.file"), type=FILE_TYPES, key=UPLOAD_KEY,
+    st.file_uploader(tr("donnees.file"), type=list(UPLOAD_EXTENSIONS), key=UPLOAD_KEY,
                      help=tr("donnees.file_help", limit=_upload_limit_mb()),
                      max_upload_size=_upload_limit_mb())
     options = st.columns([3, 3, 2])
@@ -287,8 +285,8 @@ def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
     titles = {name: spec.title(lang) for name, spec in catalog.items()}
     options[0].selectbox(tr("donnees.layer"), list(catalog), key=LAYER_KEY,
                          format_func=titles.get)
-    options[1].radio(tr("donnees.mode"), MODES, key=MODE_KEY, horizontal=True,
-                     format_func=state.labels("donnees.mode_", MODES).__getitem__)
+    options[1].radio(tr("donnees.mode"), WRITE_MODES, key=MODE_KEY, horizontal=True,
+                     format_func=state.labels("donnees.mode_", WRITE_MODES).__getitem__)
     options[2].text_input(tr("donnees.crs"), key=CRS_KEY, placeholder=EXAMPLE_CRS)
     if st.session_state.get(LAYER_KEY) == TERRITORIES:
         # A boundary file is one level of the tree: which one (région, commune...)?
@@ -334,8 +332,8 @@ def _history(opened: Atlas, view: AtlasSnapshot, url: str, revision: int,
         tr("donnees.col_revision"): table["revision"].astype(int),
         tr("donnees.col_when"): [_when(v) for v in table["created_at"]],
         tr("donnees.col_user"): table["user"],
-        tr("donnees.col_mode"): [tr(f"donnees.mode_{m}") if m in (*MODES, "restore") else str(m)
-                                 for m in table["mode"]],
+        tr("donnees.col_mode"): [tr(f"donnees.mode_{m}") if m in (*WRITE_MODES, "restore")
+                                 else str(m) for m in table["mode"]],
         tr("donnees.col_count"): [state.number(v, 0) for v in table["row_count"]],
         tr("donnees.col_source"): table["source"].fillna(""),
     }), hide_index=True, width="stretch")

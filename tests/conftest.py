@@ -16,6 +16,17 @@ from atlas.catalog import load_catalog
 os.environ.setdefault("ATLAS_LANG", "fr")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the PostGIS cluster, however it reaches it.
+
+    ``make test-fast`` leaves out ``postgis``, ``browser`` and ``slow`` tests; a test that
+    asks for the server through any fixture chain is marked here, so none slips in.
+    """
+    for item in items:
+        if "postgis_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgis)
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog()

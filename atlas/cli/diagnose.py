@@ -8,10 +8,12 @@ import click
 import pandas as pd
 
 from ..atlas import Atlas
+from ..choices import POPULATION_SOURCES
 from ..diagnostics import REGISTRY, diagnose
 from ..errors import DiagnosticError
 from ..exports import write_bytes_atomically, write_csv, write_xlsx
 from ..i18n import t
+from ..names import TERRITORY_FIELD
 from .options import lang_of, main, with_atlas
 
 FORMATS = (".csv", ".xlsx", ".json")
@@ -57,7 +59,7 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
               help="Fichier .csv, .xlsx ou .json (sinon : affichage).")
 @click.option("--distance", type=float, default=None,
               help="Distance d'accès à l'eau en mètres (défaut : Sphere, 500 m).")
-@click.option("--population", type=click.Choice(["auto", "raster", "localities", "territories"]),
+@click.option("--population", type=click.Choice(POPULATION_SOURCES),
               default="auto", show_default=True, help="Source de la population.")
 @click.option("--list", "list_only", is_flag=True, help="Liste les indicateurs disponibles.")
 @with_atlas
@@ -86,5 +88,5 @@ def diagnose_command(ctx: click.Context, atlas: Atlas, level: str | None,
         return
     write_table(shown, output)
     click.echo(t("diagnostics.cli.written", lang, path=output, rows=len(table),
-                 territories=table["territory_code"].nunique(),
+                 territories=table[TERRITORY_FIELD].nunique(),
                  indicators=table["indicator"].nunique()))

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..atlas import Atlas
+from ..choices import DEFAULT_WRITE_MODE, WRITE_MODES
 from ..i18n import t
 from ..ingest import import_file
 from .options import lang_of, main, with_atlas
@@ -30,7 +31,7 @@ def _check_report(ctx: click.Context, param: click.Parameter, value: Path | None
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--layer", "-l", required=True, help="Couche cible / target layer.")
-@click.option("--mode", type=click.Choice(["replace", "append", "upsert"]), default="append",
+@click.option("--mode", type=click.Choice(WRITE_MODES), default=DEFAULT_WRITE_MODE,
               show_default=True,
               help="replace : remplace la couche ; append : ajoute ; upsert : met à jour "
                    "par identifiant et ajoute les nouveaux.")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .. import config
+from ..choices import LANGUAGES
 from ..errors import AtlasError
 from ..i18n import normalise_language, t
 
@@ -50,7 +51,7 @@ def _from_a_database_driver(exc: BaseException) -> bool:
 
 
 @click.group(cls=AtlasGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Langue des messages / message language (fr, en ; défaut : ATLAS_LANG).")
 @click.version_option(package_name="atlas-territorial")
 @click.pass_context

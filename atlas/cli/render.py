@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..atlas import Atlas
+from ..choices import CLASSIFICATION_SCHEMES, DEFAULT_CLASSIFICATION_SCHEME, LANGUAGES
 from ..i18n import normalise_language, t
 from ..render import MapOptions, RenderError, export_html, territory_map
 from .options import lang_of, main, with_atlas
@@ -46,8 +47,8 @@ def _breaks(text: str | None) -> list[float] | None:
               help="Indicateur en aplats de couleur / indicator drawn as a choropleth.")
 @click.option("--level", default=None,
               help="Niveau de l'indicateur (numéro ou nom) / indicator level.")
-@click.option("--scheme", default="quantiles", show_default=True,
-              type=click.Choice(["quantiles", "fisher_jenks", "equal_interval"]),
+@click.option("--scheme", default=DEFAULT_CLASSIFICATION_SCHEME, show_default=True,
+              type=click.Choice(CLASSIFICATION_SCHEMES),
               help="Classification / classification method.")
 @click.option("--classes", "-k", default=5, show_default=True, type=int,
               help="Nombre de classes / number of classes.")
@@ -55,7 +56,7 @@ def _breaks(text: str | None) -> list[float] | None:
               help="Bornes de classes « 10;20;50 » / class breaks.")
 @click.option("--basemap", default=None,
               help="Fond de carte en ligne (osm, positron) ; aucun par défaut / online tiles.")
-@click.option("--lang", "map_lang", type=click.Choice(["fr", "en"]), default=None,
+@click.option("--lang", "map_lang", type=click.Choice(LANGUAGES), default=None,
               help="Langue de la carte / map language.")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="Fichier .html (hors ligne), .png ou .svg / output file.")

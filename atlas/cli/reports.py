@@ -14,10 +14,11 @@ from typing import Any
 import click
 
 from ..atlas import Atlas
+from ..choices import BOOK_LAYOUTS, LANGUAGES
 from ..i18n import normalise_language, t
 from .options import lang_of, main, with_atlas
 
-LANG_OPTION = click.option("--lang", "doc_lang", type=click.Choice(["fr", "en"]), default=None,
+LANG_OPTION = click.option("--lang", "doc_lang", type=click.Choice(LANGUAGES), default=None,
                            help="Langue du document / document language.")
 
 
@@ -63,7 +64,7 @@ def sheet_command(ctx: click.Context, atlas: Atlas, code: str, doc_lang: str | N
               help="name, code ou indicator:CODE[.VENTILATION][:asc] / order of the pages.")
 @click.option("--group-by", default=None,
               help="Regrouper par niveau parent (numéro ou nom) / group by a parent level.")
-@click.option("--layout", type=click.Choice(["summary", "map", "sheets"]), default="summary",
+@click.option("--layout", type=click.Choice(BOOK_LAYOUTS), default=BOOK_LAYOUTS[0],
               show_default=True,
               help="summary : carte et chiffres clés ; map : grande carte ; sheets : fiches "
                    "complètes / page layout.")

@@ -14,6 +14,15 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
+from ..names import (
+    ACTIVITIES,
+    BIODIGESTERS,
+    MANGROVES,
+    NUBIAN_VAULTS,
+    SCHOOLS,
+    TERRITORY_FIELD,
+    WASTE_SITES,
+)
 from .draws import day, pick
 from .frame import xy
 from .state import DemoState, add_row
@@ -95,7 +104,7 @@ def activity_rows(state: DemoState, layers: dict[str, dict[str, Any]]) -> dict[s
     pointless[rng.permutation(len(drafts))[:round(0.2 * len(drafts))]] = True
     district = rng.random(len(drafts)) < 0.25
     order = sorted(range(len(drafts)), key=lambda i: (drafts[i][0], i))
-    rows = state.empty_rows("activities")
+    rows = state.empty_rows(ACTIVITIES)
     geometries: list[Point | None] = []
     for k, i in enumerate(order):
         when, programme, kind, _x, _y, men, women, partner = drafts[i]
@@ -105,7 +114,7 @@ def activity_rows(state: DemoState, layers: dict[str, dict[str, Any]]) -> dict[s
         add_row(rows, {
             "activity_id": f"ACT{k + 1:04d}", "programme": programme,
             "activity_type": kind, "title": ACTIVITY_TITLES[(programme, kind)],
-            "date": when, "territory_code": code, "women": women, "men": men,
+            "date": when, TERRITORY_FIELD: code, "women": women, "men": men,
             "partner": partner.format(commune=state.loc.commune_names[commune[i]])})
         geometries.append(None if pointless[i] else Point(lon[i], lat[i]))
     rows["geometry"] = geometries
@@ -116,16 +125,16 @@ def programme_sites(state: DemoState,
                     layers: dict[str, dict[str, Any]]) -> dict[str, list[tuple[float, float]]]:
     """Where each programme works: its equipped schools, units, plots, sites, seats."""
     loc = state.loc
-    schools = layers["schools"]
+    schools = layers[SCHOOLS]
     equipped = [i for i, p in enumerate(schools["wash_programme"]) if p]
-    plots = [i for i, kind in enumerate(layers["mangroves"]["kind"]) if kind == "reforested"]
+    plots = [i for i, kind in enumerate(layers[MANGROVES]["kind"]) if kind == "reforested"]
     return {
         "wash_schools": [xy(schools["geometry"][i]) for i in equipped],
-        "biodigesters": [xy(g) for g in layers["biodigesters"]["geometry"]],
-        "mangroves": [xy(layers["mangroves"]["geometry"][i].representative_point())
+        "biodigesters": [xy(g) for g in layers[BIODIGESTERS]["geometry"]],
+        "mangroves": [xy(layers[MANGROVES]["geometry"][i].representative_point())
                       for i in plots],
-        "nubian_vaults": [xy(g) for g in layers["nubian_vaults"]["geometry"]],
-        "waste": [xy(g) for g in layers["waste_sites"]["geometry"]],
+        "nubian_vaults": [xy(g) for g in layers[NUBIAN_VAULTS]["geometry"]],
+        "waste": [xy(g) for g in layers[WASTE_SITES]["geometry"]],
         "youth_training": [(loc.lon[i], loc.lat[i]) for i in np.flatnonzero(loc.chef)],
     }
 

@@ -18,6 +18,7 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from ..crs import storage_crs
+from ..names import MANGROVES, TERRITORY_FIELD
 from .frame import multi
 from .model import GRID, TAU
 from .state import DemoState, add_row
@@ -48,7 +49,7 @@ def mangrove_rows(state: DemoState) -> dict[str, Any]:
         losses)), *gains])
     extent_2020 = shapely.difference(shapely.intersection(extent_2020, zone), water)
 
-    rows = state.empty_rows("mangroves")
+    rows = state.empty_rows(MANGROVES)
     geometries: list[BaseGeometry] = []
     for year, extent in ((2010, extent_2010), (2020, extent_2020)):
         _add_extent(state, rows, geometries, year, extent)
@@ -169,4 +170,4 @@ def _mangrove_values(state: DemoState, zone_id: str, name: str, kind: str, year:
     """One mangrove feature's attributes; its area is filled in once all are drawn."""
     return {"zone_id": zone_id, "name": name, "kind": kind, "year": year, "area_ha": None,
             "species": species, "survival_rate": survival, "programme": programme,
-            "source": source, "territory_code": state.communes.codes[commune]}
+            "source": source, TERRITORY_FIELD: state.communes.codes[commune]}

@@ -11,6 +11,17 @@ from typing import Any
 import shapely
 
 from ..crs import storage_crs
+from ..names import (
+    ACTIVITIES,
+    BIODIGESTERS,
+    LOCALITIES,
+    MANGROVES,
+    NUBIAN_VAULTS,
+    SCHOOLS,
+    TERRITORIES,
+    WASTE_SITES,
+    WATER_POINTS,
+)
 from .activities import activity_rows
 from .columns import conform
 from .environment import mangrove_rows
@@ -35,16 +46,16 @@ def generate_demo(seed: int = DEFAULT_SEED) -> DemoData:
     """Build the fictional atlas; the same seed always gives the same data."""
     state = new_state(int(seed))
     layers = {
-        "localities": locality_rows(state.loc, state.communes),
-        "schools": school_rows(state),
-        "water_points": water_rows(state),
-        "mangroves": mangrove_rows(state),
-        "nubian_vaults": vault_rows(state),
-        "biodigesters": biodigester_rows(state),
-        "waste_sites": waste_site_rows(state),
+        LOCALITIES: locality_rows(state.loc, state.communes),
+        SCHOOLS: school_rows(state),
+        WATER_POINTS: water_rows(state),
+        MANGROVES: mangrove_rows(state),
+        NUBIAN_VAULTS: vault_rows(state),
+        BIODIGESTERS: biodigester_rows(state),
+        WASTE_SITES: waste_site_rows(state),
     }
-    layers["activities"] = activity_rows(state, layers)
-    layers["territories"] = territory_rows(state)
+    layers[ACTIVITIES] = activity_rows(state, layers)
+    layers[TERRITORIES] = territory_rows(state)
     population, transform = population_grid(state)
     frames = {name: conform(state.catalog[name], layers[name]) for name in LAYER_NAMES}
     return DemoData(layers=frames, population=population, transform=transform,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..names import TERRITORY_FIELD
 from .frame import MetricFrame
 from .geography import DEPARTMENTS, Communes, Outline
 from .model import POPULATION_YEAR
@@ -139,6 +140,6 @@ def locality_rows(localities: Localities, communes: Communes) -> dict[str, Any]:
         "locality_id": localities.id, "name": localities.name, "kind": list(localities.kind),
         "population": [int(p) for p in localities.population],
         "population_year": [POPULATION_YEAR] * n,
-        "territory_code": communes.code_of(localities.commune),
+        TERRITORY_FIELD: communes.code_of(localities.commune),
         "geometry": shapely.points(localities.lon, localities.lat),
     }

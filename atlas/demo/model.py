@@ -19,6 +19,8 @@ import shapely
 from pyproj import CRS
 from rasterio.transform import Affine
 
+from ..names import BUILT_IN_LAYERS
+
 DEFAULT_SEED = 2026
 COUNTRY_CODE = "ZZ"
 POPULATION_YEAR = 2023
@@ -27,8 +29,7 @@ POPULATION_YEAR = 2023
 RASTER_RESOLUTION = 0.002
 #: Longitude/latitude window of the fictional country.
 BBOX = (-16.5, 15.5, -13.5, 16.8)
-LAYER_NAMES = ("territories", "localities", "water_points", "schools", "mangroves",
-               "nubian_vaults", "biodigesters", "waste_sites", "activities")
+LAYER_NAMES = BUILT_IN_LAYERS
 LEVEL_NAMES = {0: "pays", 1: "région", 2: "département", 3: "commune"}
 LEVEL_NAMES_EN = {0: "country", 1: "region", 2: "department", 3: "municipality"}
 #: Grid (degrees) that polygon vertices are snapped to, so shared edges stay shared.

@@ -7,9 +7,10 @@ West-African-sounding syllables and checked against the region's real towns.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
+
+from ..text import ascii_fold
 
 #: Real towns of the region and beyond that a generated name must not copy.
 FORBIDDEN_NAMES = {
@@ -81,5 +82,4 @@ class NameMaker:
 
 def ascii_key(text: str) -> str:
     """Lower-case ASCII form of a name, to compare names regardless of accents."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return folded.lower().replace(" ", "-")
+    return ascii_fold(text).replace(" ", "-")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..names import BIODIGESTERS, NUBIAN_VAULTS, TERRITORY_FIELD, WASTE_SITES
 from .draws import day, pick
 from .state import DemoState, add_row
 
@@ -49,7 +50,7 @@ def vault_rows(state: DemoState) -> dict[str, Any]:
     chosen = anchors(state, int(rng.integers(35, 57)), dept >= 3, 0.5)
     lon, lat, commune = state.place(loc.x[chosen], loc.y[chosen],
                                     rng.uniform(40, 600, len(chosen)))
-    rows = state.empty_rows("nubian_vaults")
+    rows = state.empty_rows(NUBIAN_VAULTS)
     for k, a in enumerate(chosen):
         use = pick(rng, {"house": 0.6, "school": 0.1, "health_post": 0.05, "mosque": 0.1,
                          "public_building": 0.08, "other": 0.07})
@@ -76,7 +77,7 @@ def vault_rows(state: DemoState) -> dict[str, Any]:
             "masons_trained": int(rng.binomial(2, 0.4)) if stage != "planned" else 0,
             "apprentices_trained": int(rng.binomial(4, 0.45)) if stage != "planned" else 0,
             "programme": "Programme Voûte Nubienne",
-            "territory_code": state.communes.codes[commune[k]],
+            TERRITORY_FIELD: state.communes.codes[commune[k]],
         })
     rows["geometry"] = shapely.points(lon, lat)
     return rows
@@ -93,7 +94,7 @@ def biodigester_rows(state: DemoState) -> dict[str, Any]:
                                     rng.uniform(30, 500, len(chosen)))
     builders = [f"Maçon biogaz {state.names.make(decorate=False)}" for _ in range(6)]
     builders.append("Entreprise Biogaz du Fleuve")
-    rows = state.empty_rows("biodigesters")
+    rows = state.empty_rows(BIODIGESTERS)
     for k, a in enumerate(chosen):
         installed = day(rng, date(2013, 1, 1), date(2024, 12, 31))
         age = 2025 - int(installed[:4])
@@ -108,7 +109,7 @@ def biodigester_rows(state: DemoState) -> dict[str, Any]:
             "cattle": int(2 + rng.negative_binomial(3, 0.25)),
             "status": "working" if working else "not_working",
             "programme": "Programme national biogaz domestique",
-            "territory_code": state.communes.codes[commune[k]],
+            TERRITORY_FIELD: state.communes.codes[commune[k]],
         })
     rows["geometry"] = shapely.points(lon, lat)
     return rows
@@ -129,7 +130,7 @@ def waste_site_rows(state: DemoState) -> dict[str, Any]:
     ])
     lon, lat, commune = state.place(loc.x[chosen], loc.y[chosen],
                                     rng.uniform(150, 900, len(chosen)))
-    rows = state.empty_rows("waste_sites")
+    rows = state.empty_rows(WASTE_SITES)
     numbers: dict[str, int] = {}
     for k, a in enumerate(chosen):
         # The programme built one sorting and one recycling centre in its département.
@@ -148,7 +149,7 @@ def waste_site_rows(state: DemoState) -> dict[str, Any]:
             "site_type": kind, "status": status, "managing_body": managing,
             "capacity_m3": None if capacity is None else round(float(rng.uniform(*capacity)),
                                                                1),
-            "territory_code": state.communes.codes[commune[k]],
+            TERRITORY_FIELD: state.communes.codes[commune[k]],
         })
     rows["geometry"] = shapely.points(lon, lat)
     return rows

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..names import SCHOOLS, TERRITORY_FIELD
 from .draws import day, pick
 from .state import DemoState, add_row
 
@@ -29,7 +30,7 @@ def school_rows(state: DemoState) -> dict[str, Any]:
     weight = loc.population[eligible].astype(float) ** 0.85
     extra = rng.choice(eligible, size=total - len(chefs), p=weight / weight.sum())
     anchors = np.sort(np.concatenate([chefs, extra]))
-    rows = state.empty_rows("schools")
+    rows = state.empty_rows(SCHOOLS)
     seen: dict[int, int] = {}
     names: dict[str, int] = {}
     urban_radius = np.where(loc.population[anchors] > 5_000, 1_500.0, 500.0)
@@ -46,7 +47,7 @@ def school_rows(state: DemoState) -> dict[str, Any]:
         values = _school_values(rng, level, sector, int(loc.population[a]),
                                 near_river=loc.river[a] < 4_000)
         add_row(rows, {"school_id": f"SC{k + 1:04d}", "name": name, **values,
-                       "territory_code": state.communes.codes[commune[k]]})
+                       TERRITORY_FIELD: state.communes.codes[commune[k]]})
     rows["geometry"] = shapely.points(lon, lat)
     return rows
 

@@ -24,6 +24,18 @@ import shapely
 from ..atlas import Atlas, create
 from ..catalog import LayerSpec
 from ..crs import metric_crs_for, storage_crs
+from ..names import (
+    ACTIVITIES,
+    BIODIGESTERS,
+    LOCALITIES,
+    MANGROVES,
+    NUBIAN_VAULTS,
+    SCHOOLS,
+    TERRITORIES,
+    TERRITORY_FIELD,
+    WASTE_SITES,
+    WATER_POINTS,
+)
 from .generate import generate_demo
 
 COMMUNE_BUDGET = 1_000_000
@@ -42,8 +54,8 @@ SETTINGS = {
                     "3": {"fr": "commune", "en": "municipality"}},
 }
 #: Layer sizes of the demo atlas (DESIGN.md).
-COUNTS = {"localities": 800, "schools": 400, "water_points": 1200, "nubian_vaults": 150,
-          "biodigesters": 200, "activities": 300, "waste_sites": 120}
+COUNTS = {LOCALITIES: 800, SCHOOLS: 400, WATER_POINTS: 1200, NUBIAN_VAULTS: 150,
+          BIODIGESTERS: 200, ACTIVITIES: 300, WASTE_SITES: 120}
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 
 
@@ -152,7 +164,7 @@ def _points(territories: gpd.GeoDataFrame, count: int,
     joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points), communes[["code", "geometry"]],
                        how="left", predicate="within")
     joined = joined[~joined.index.duplicated()]
-    return gpd.GeoDataFrame({"territory_code": joined["code"].to_numpy()},
+    return gpd.GeoDataFrame({TERRITORY_FIELD: joined["code"].to_numpy()},
                             geometry=points.to_crs(storage_crs()).to_numpy(),
                             crs=storage_crs())
 
@@ -178,7 +190,7 @@ def build_sized_atlas(path: str | Path, seed: int = 7, shape: Shape | None = Non
     rng = np.random.default_rng(seed)
     opened = create(path, SETTINGS)
     territories = _territories(rng, shape, hostile)
-    opened.write("territories", territories, source="bench")
+    opened.write(TERRITORIES, territories, source="bench")
     for name, base in COUNTS.items():
         if name not in opened.catalog:
             continue
@@ -186,24 +198,24 @@ def build_sized_atlas(path: str | Path, seed: int = 7, shape: Shape | None = Non
         count = max(3, int(base * shape.scale))
         points = _points(territories, count, rng)
         values = _fill(spec, count, rng)
-        if "territory_code" in values.columns:
-            values["territory_code"] = points["territory_code"].to_numpy()
+        if TERRITORY_FIELD in values.columns:
+            values[TERRITORY_FIELD] = points[TERRITORY_FIELD].to_numpy()
         if hostile and "name" in values.columns:
             values.loc[0, "name"] = HOSTILE
         geometry = points.geometry.to_numpy()
         if not spec.geometry_required:
             geometry = np.where(rng.random(count) < 0.1, None, geometry)
         frame = gpd.GeoDataFrame(values, geometry=list(geometry), crs=storage_crs())
-        frame = frame[frame["territory_code"].notna()] if "territory_code" in frame else frame
+        frame = frame[frame[TERRITORY_FIELD].notna()] if TERRITORY_FIELD in frame else frame
         opened.write(name, frame.reset_index(drop=True), source="bench")
-    if "mangroves" in opened.catalog:
-        spec = opened.spec("mangroves")
+    if MANGROVES in opened.catalog:
+        spec = opened.spec(MANGROVES)
         count = max(4, int(60 * shape.scale))
         values = _fill(spec, count, rng)
-        values["territory_code"] = None
+        values[TERRITORY_FIELD] = None
         frame = gpd.GeoDataFrame(values, geometry=list(_mangroves(rng, count)),
                                  crs=storage_crs())
-        opened.write("mangroves", frame, source="bench")
+        opened.write(MANGROVES, frame, source="bench")
     return opened
 
 
@@ -211,7 +223,7 @@ def demo_atlas(path: str | Path, seed: int = 7) -> Atlas:
     """The generated demo atlas written at ``path`` (territories first), without its raster."""
     demo = generate_demo(seed)
     opened = create(path, demo.settings)
-    for name in ["territories", *[n for n in demo.layers if n != "territories"]]:
+    for name in [TERRITORIES, *[n for n in demo.layers if n != TERRITORIES]]:
         if name in demo.layers and name in opened.catalog:
             opened.write(name, demo.layers[name], source="bench")
     return opened
@@ -223,9 +235,9 @@ def pick_territories(opened: Atlas) -> dict[str, str]:
     finest = tree.finest_level
     counts: dict[str, int] = {}
     for name in opened.catalog:
-        if name == "territories" or not opened.spec(name).has_field("territory_code"):
+        if name == TERRITORIES or not opened.spec(name).has_field(TERRITORY_FIELD):
             continue
-        codes = opened.read(name, columns=["territory_code"])["territory_code"].dropna()
+        codes = opened.read(name, columns=[TERRITORY_FIELD])[TERRITORY_FIELD].dropna()
         for code, n in codes.value_counts().items():
             counts[str(code)] = counts.get(str(code), 0) + int(n)
     communes = list(tree.at_level(finest).index)

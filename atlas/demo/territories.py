@@ -15,6 +15,7 @@ from rasterio.features import geometry_mask
 from rasterio.transform import Affine
 from shapely.geometry.base import BaseGeometry
 
+from ..names import TERRITORIES
 from .frame import multi
 from .geography import DEPARTMENTS
 from .localities import Localities
@@ -52,7 +53,7 @@ def territory_rows(state: DemoState) -> dict[str, Any]:
                  communes.dept_codes[communes.dept[c]], int(loc.commune_population[c]),
                  communes.geoms[c]) for c in range(n)]
     version = boundary_version(state.seed)
-    rows = state.empty_rows("territories")
+    rows = state.empty_rows(TERRITORIES)
     for code, name, level, parent, population, _geometry in entries:
         add_row(rows, {"code": code, "name": name, "level": level,
                        "level_name": LEVEL_NAMES[level], "parent_code": parent,

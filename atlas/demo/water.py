@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
+from ..names import TERRITORY_FIELD, WATER_POINTS
 from .draws import day, pick
 from .state import DemoState, add_row
 
@@ -51,7 +52,7 @@ def water_rows(state: DemoState) -> dict[str, Any]:
     _move_intakes_to_bank(state, points, lon, lat, commune)
     # Pastoral boreholes, far from villages, for herds in the dry season.
     pastoral = pastoral_sites(state, int(rng.integers(12, 26)))
-    rows = state.empty_rows("water_points")
+    rows = state.empty_rows(WATER_POINTS)
     records: list[Record] = [(p[1], p[2], p[3], loc.name[p[0]], lon[k], lat[k], commune[k])
                              for k, p in enumerate(points)]
     for px, py, nearest in pastoral:
@@ -73,7 +74,7 @@ def water_rows(state: DemoState) -> dict[str, Any]:
             "management": management(rng, source, tech),
             "pay": pay(rng, source, tech),
             "report_date": day(rng, date(2023, 6, 1), date(2025, 3, 31)),
-            "territory_code": state.communes.codes[where],
+            TERRITORY_FIELD: state.communes.codes[where],
         })
     rows["geometry"] = shapely.points([r[4] for r in records], [r[5] for r in records])
     return rows

@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +24,7 @@ from pyproj.exceptions import CRSError
 from ..crs import STORAGE, as_crs
 from ..errors import IngestError, StoreError
 from ..forms.submissions import survey_columns
+from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store.frames import conform_column
 from . import boundaries
 from .context import Context, territory_frame
@@ -38,11 +38,6 @@ from .report import ERROR, WARNING, Issue
 from .text import display, is_blank
 from .values import as_text, convert
 
-if TYPE_CHECKING:
-    pass
-
-TERRITORIES = "territories"
-TERRITORY_FIELD = "territory_code"
 #: Issues about a row's coordinates that already explain a missing geometry.
 _GEOMETRY_READ_ERRORS = {"bad_coordinate", "bad_geopoint", "bad_wkt", "bad_geometry"}
 

@@ -23,9 +23,10 @@ import pandas as pd
 
 from ..errors import IngestError, StoreError
 from ..i18n import t
+from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store import Revision, WriteMode
 from . import plan_output
-from .file_pipeline import TERRITORIES, Context, FilePlan, FilePlanner
+from .file_pipeline import Context, FilePlan, FilePlanner
 from .limits import Progress
 from .mapping import parse_overrides
 from .placement import DEFAULT_TOLERANCE_M
@@ -218,7 +219,7 @@ class ImportPlan:
                     text = plan.level_source
                     how = "override" if text.startswith("--") else "scheme"
                 located = (name == "parent_code" and plan.parents_by_location) or (
-                    name == "territory_code" and self.layer != TERRITORIES
+                    name == TERRITORY_FIELD and self.layer != TERRITORIES
                     and bool(plan.geometry_origin))
                 if located:
                     where = t("ingest.ui.by_location", lang)

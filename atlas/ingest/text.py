@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+
+from ..text import strip_accents
 
 #: Cell contents that mean "no value" when they match nothing else (a category
 #: code such as ``none`` is looked up first, so it is never taken for a blank).
@@ -24,12 +25,6 @@ NULL_TOKENS = frozenset({
 })
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-
-
-def strip_accents(text: str) -> str:
-    """Text without combining accents ("Thiès" → "Thies")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(value: object) -> str:

@@ -6,12 +6,14 @@ import io
 import json
 
 import pandas as pd
+import pytest
 from app_support import assert_ok, click_map, download_bytes, map_args, pick
 
 from atlas.diagnostics import priority_localities
 from atlas.render.map.offline import external_resources
 
 
+@pytest.mark.slow
 def test_presentation_walks_through_the_communes_of_a_departement(read_only_app):
     at = pick(read_only_app, "ZZ01", "ZZ0101")
     at.switch_page("app_pages/atelier.py").run()
@@ -39,6 +41,7 @@ def test_presentation_walks_through_the_communes_of_a_departement(read_only_app)
     assert "Ndou" in book and external_resources(book) == []
 
 
+@pytest.mark.slow
 def test_what_if_counts_the_people_a_proposed_water_point_serves(read_only_app, demo_atlas):
     at = pick(read_only_app, "ZZ01", "ZZ0101")
     at.switch_page("app_pages/atelier.py").run()

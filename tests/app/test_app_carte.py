@@ -12,6 +12,7 @@ COMMUNE = "ZZ010102"  # Ndou, in the département Oudjo (ZZ0101) of the région 
 
 
 
+@pytest.mark.slow
 def test_hierarchy_selects_a_commune_and_the_map_follows(read_only_app):
     at = read_only_app
     assert [s.label for s in at.sidebar.selectbox] == ["Région"]
@@ -42,6 +43,7 @@ def test_search_finds_a_commune_by_name_without_accents(read_only_app):
     assert at.sidebar.text_input(key="territory_search").value == ""
 
 
+@pytest.mark.slow
 def test_indicator_and_classification_make_a_choropleth(read_only_app):
     at = pick(read_only_app, "ZZ01", "ZZ0101")
     assert at.selectbox(key="carte_level").value == 3  # the communes of the département
@@ -60,6 +62,7 @@ def test_indicator_and_classification_make_a_choropleth(read_only_app):
     assert '"name":"water_points"' not in map_args(at)["script"]
 
 
+@pytest.mark.slow
 def test_clicking_the_map_selects_the_territory_under_the_click(read_only_app, demo_atlas):
     at = pick(read_only_app, "ZZ01", "ZZ0101")
     inside = demo_atlas.territories.geometry(COMMUNE).representative_point()
@@ -78,6 +81,7 @@ def test_territory_at_locates_clicks_and_ignores_the_sea(demo_atlas):
     assert maps.territory_at(demo_atlas, 0.0, 0.0, 3) is None
 
 
+@pytest.mark.slow
 def test_english_labels_and_level_names(read_only_app):
     at = read_only_app
     at.sidebar.segmented_control(key="lang").set_value("en").run()

@@ -70,6 +70,7 @@ def test_catalogue_lists_every_layer_with_counts(read_only_app):
     assert len(at.expander) >= len(table)
 
 
+@pytest.mark.slow
 def test_a_bad_file_shows_the_report_and_writes_nothing(writable_app):
     at, opened = writable_app
     before = revision_of(opened)
@@ -87,6 +88,7 @@ def test_a_bad_file_shows_the_report_and_writes_nothing(writable_app):
     assert revision_of(opened) == before
 
 
+@pytest.mark.slow
 def test_mapping_is_adjusted_then_an_editor_commits(writable_app):
     at, opened = writable_app
     before = revision_of(opened)
@@ -113,6 +115,7 @@ def test_mapping_is_adjusted_then_an_editor_commits(writable_app):
         "1\u00a0012"
 
 
+@pytest.mark.slow
 def test_restore_needs_an_editor(writable_app):
     at, opened = writable_app
     opened.write("water_points", opened.read("water_points").head(5), user="test")
@@ -136,6 +139,7 @@ def test_restore_needs_an_editor(writable_app):
         assert fresh.history("water_points")[-1].user == EDITOR
 
 
+@pytest.mark.slow
 def test_wrong_passwords_are_refused_then_rate_limited(writable_app):
     at, _ = writable_app
     sign_in(at, EDITOR, "pas le bon")

@@ -6,6 +6,7 @@ import io
 import sqlite3
 
 import pandas as pd
+import pytest
 from app_support import assert_ok, download_bytes, pick
 
 COMMUNE = "ZZ010102"
@@ -20,6 +21,7 @@ def test_without_a_territory_the_page_asks_for_one(read_only_app):
     assert at.get("download_button") == []
 
 
+@pytest.mark.slow
 def test_sheet_and_downloads_of_a_commune(read_only_app, tmp_path):
     at = pick(read_only_app, "ZZ01", "ZZ0101", COMMUNE)
     at.switch_page("app_pages/fiche.py").run()
@@ -48,6 +50,7 @@ def test_sheet_and_downloads_of_a_commune(read_only_app, tmp_path):
     assert "\u00a0" in population  # "12 345" with a no-break space
 
 
+@pytest.mark.slow
 def test_english_sheet_and_numbers(read_only_app):
     at = pick(read_only_app, "ZZ01", "ZZ0101", COMMUNE)
     at.sidebar.segmented_control(key="lang").set_value("en").run()

@@ -55,11 +55,13 @@ def assert_inert(at) -> None:
     assert [t for t in shown if LIVE.search(t)] == []
 
 
+@pytest.mark.slow
 def test_the_map_page_and_the_picker_escape_the_name(hostile_app):
     at = pick(hostile_app, REGION)
     assert_inert(at)
 
 
+@pytest.mark.slow
 def test_the_search_results_escape_the_name(hostile_app):
     at = hostile_app
     at.sidebar.text_input(key="territory_search").set_value("Korel").run()
@@ -68,6 +70,7 @@ def test_the_search_results_escape_the_name(hostile_app):
     assert_inert(at)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", ["fiche", "atelier", "donnees"])
 def test_every_page_escapes_the_name(hostile_app, page):
     at = pick(hostile_app, REGION)

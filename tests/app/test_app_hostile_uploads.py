@@ -95,6 +95,7 @@ def revision_of(opened) -> int:
         return fresh.revision
 
 
+@pytest.mark.slow
 def test_a_visitor_is_not_offered_the_upload(donnees, private_tmp):
     at, _ = donnees
     assert at.get("file_uploader") == []
@@ -105,6 +106,7 @@ def test_a_visitor_is_not_offered_the_upload(donnees, private_tmp):
     assert upload_folders(private_tmp) == []
 
 
+@pytest.mark.slow
 def test_signing_out_drops_the_analysed_upload(donnees, private_tmp):
     at, _ = donnees
     sign_in(at)
@@ -118,6 +120,7 @@ def test_signing_out_drops_the_analysed_upload(donnees, private_tmp):
     assert upload_folders(private_tmp) == []
 
 
+@pytest.mark.slow
 def test_a_kml_that_points_gdal_at_a_server_file_shows_none_of_it(donnees, tmp_path):
     at, opened = donnees
     token = secrets.token_hex(16)
@@ -135,6 +138,7 @@ def test_a_kml_that_points_gdal_at_a_server_file_shows_none_of_it(donnees, tmp_p
     assert revision_of(opened) == before
 
 
+@pytest.mark.slow
 def test_a_zip_member_name_too_long_for_the_disk_is_a_sentence(donnees, private_tmp):
     at, opened = donnees
     archive = io.BytesIO()
@@ -150,6 +154,7 @@ def test_a_zip_member_name_too_long_for_the_disk_is_a_sentence(donnees, private_
     assert upload_folders(private_tmp) == []
 
 
+@pytest.mark.slow
 def test_a_file_above_the_import_limit_is_refused_with_the_cli_sentence(
         donnees, monkeypatch, tmp_path, private_tmp):
     at, opened = donnees
@@ -171,6 +176,7 @@ def test_a_file_above_the_import_limit_is_refused_with_the_cli_sentence(
     assert upload_folders(private_tmp) == []
 
 
+@pytest.mark.slow
 def test_no_upload_stays_on_disk_after_analyses(donnees, private_tmp):
     at, opened = donnees
     sign_in(at)
@@ -211,6 +217,7 @@ def test_leftover_upload_folders_past_the_age_limit_are_swept(app_env, private_t
     assert (outside / "keep.csv").read_bytes() == GOOD  # a link is never followed
 
 
+@pytest.mark.slow
 def test_the_reading_of_an_upload_shows_its_progress(donnees):
     at, _ = donnees
     sign_in(at)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from app_support import assert_ok, new_app
 
 SNAPSHOT = "atlas_snapshot"
 
 
+@pytest.mark.slow
 def test_runs_share_a_snapshot_until_a_write(app_env, monkeypatch, demo_copy):
     monkeypatch.setenv("ATLAS_URL", str(demo_copy.url))
     at = new_app()

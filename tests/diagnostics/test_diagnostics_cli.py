@@ -23,6 +23,7 @@ def run(*args: str) -> object:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_csv_with_french_headers(tiny_path, tmp_path):
     out = tmp_path / "diag.csv"
     result = run("diagnose", "--atlas", tiny_path, "--level", "commune", "-o", str(out))

@@ -33,6 +33,7 @@ def row(table, code, indicator, breakdown=""):
     return rows.iloc[0]
 
 
+@pytest.mark.slow
 def test_tidy_shape(table):
     assert tuple(table.columns) == COLUMNS
     assert table["level"].unique().tolist() == [2, 1, 0]  # in the order asked
@@ -157,6 +158,7 @@ def test_census_counts_cannot_give_coverage(tiny):
         "population non localisée")
 
 
+@pytest.mark.slow
 def test_a_user_indicator_registers_like_the_built_in_ones(tiny):
     @indicator("wp_boreholes", labels={"fr": "Forages fonctionnels", "en": "Working boreholes"},
                theme="water", unit="nb", layers=("water_points",), direction="higher")
@@ -206,6 +208,7 @@ def test_timings_are_reported(table):
     assert all(np.isfinite(v) and v >= 0 for v in timings.values())
 
 
+@pytest.mark.slow
 def test_the_demo_atlas_at_every_level(demo_atlas):
     levels = demo_atlas.territories.levels
     table = diagnose(demo_atlas, level=levels)

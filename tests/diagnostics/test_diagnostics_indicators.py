@@ -55,6 +55,7 @@ def close(actual, expected):
 
 
 # -- demography ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_population_from_localities(table):
     # SN0101: L1 + L2 + L3; SN0102: L5; SN0201: L6; SN0202: L4 + L7 (L8 unknown, left out)
     close(values(table, "pop_total"), [1000 + 500 + 300, 800, 400, 700 + 600])

@@ -27,6 +27,7 @@ def reference(tmp_path_factory):
         return everything(opened)
 
 
+@pytest.mark.slow
 def test_identical_tables_on_every_store(store_url, tmp_path, reference):
     with build_tiny_atlas(store_url, tmp_path) as opened:
         results = everything(opened)

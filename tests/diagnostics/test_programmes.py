@@ -88,6 +88,7 @@ def expected(layers, code) -> dict[str, float]:
     return {key: float(value) for key, value in out.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", CODES)
 def test_figures_equal_independent_counts(sheets, layers, code):
     wanted = expected(layers, code)
@@ -174,6 +175,7 @@ def test_programmes_found_in_the_data(demo_atlas, layers):
     assert schools["rows"] == layers["schools"]["wash_programme"].notna().sum()
 
 
+@pytest.mark.slow
 def test_pdf_and_cli(demo_atlas_path, tmp_path, sheets):
     runner = CliRunner()
     out = tmp_path / "wash.pdf"

@@ -11,6 +11,7 @@ from atlas.catalog import load_catalog
 SURVEYED = [name for name in load_catalog() if name != "territories"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layer", SURVEYED)
 def test_odk_validate_accepts_the_form_of_every_layer(zz_gpkg, tmp_path, layer):
     path = atlas.form(zz_gpkg, layer, path=tmp_path / f"{layer}.xlsx").save(

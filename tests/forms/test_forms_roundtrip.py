@@ -65,6 +65,7 @@ def test_form_of_every_point_layer_converts_with_pyxform(zz_gpkg, layer):
     assert "gps" in names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize("layer", POINT_LAYERS)
 def test_export_imports_with_no_mapping_and_the_layer_holds_the_answers(zz_atlas, tmp_path,
@@ -77,6 +78,7 @@ def test_export_imports_with_no_mapping_and_the_layer_holds_the_answers(zz_atlas
     assert stored_rows(zz_atlas, spec) == expected_rows(spec, questions, submissions)
 
 
+@pytest.mark.slow
 def test_every_field_is_fed_by_its_own_question(zz_gpkg, tmp_path):
     path, _, _ = export(zz_gpkg, "schools", "central_csv", tmp_path)
     mapping = import_file(zz_gpkg, path, "schools").mapping

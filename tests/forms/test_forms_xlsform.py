@@ -51,6 +51,7 @@ def test_lower_bound_alone_is_a_constraint_of_its_own(zz_gpkg):
     assert row[f"constraint_message::{FR}"] == "Une valeur d'au moins 0."
 
 
+@pytest.mark.slow
 def test_boolean_field_is_a_oui_non_select(zz_gpkg):
     form = atlas.form(zz_gpkg, "schools")
     assert question(form, "fenced")["type"] == "select_one oui_non"
@@ -206,6 +207,7 @@ def test_atlas_without_territories_asks_no_territory_and_says_so(tmp_path):
 
 
 # -- files -----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_saved_workbook_has_the_three_sheets_and_converts(zz_gpkg, tmp_path):
     path = tmp_path / "formulaire.xlsx"
     atlas.form(zz_gpkg, "schools", path=path)

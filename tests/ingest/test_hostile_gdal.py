@@ -114,6 +114,7 @@ def test_virtual_datasets_are_refused_under_every_extension(atlas_path, secret, 
     assert server.requests == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_cli_refuses_them_with_a_sentence_and_writes_no_secret(atlas_path, secret, server,
                                                                   tmp_path, payload):

@@ -44,6 +44,7 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(geojson, "CHUNK", 4096)
 
 
+@pytest.mark.slow
 def test_streamed_geojson_equals_a_whole_file_parse(small_chunks, tmp_path):
     features = _features(3000)
     path = tmp_path / "points.geojson"

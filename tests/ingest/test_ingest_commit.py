@@ -49,6 +49,7 @@ def _unknown_value(tmp_path):
                      [GOOD, ["P2", "x", "citerne volante", "ok", THIES[1], THIES[0]]])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [_swapped, _duplicates, _no_prj, _unknown_value])
 def test_refused_import_changes_nothing(regions_atlas, tmp_path, make):
     import_file(regions_atlas, write_csv(tmp_path / "base.csv", HEADER, [
@@ -66,6 +67,7 @@ def test_refused_import_changes_nothing(regions_atlas, tmp_path, make):
     assert regions_atlas.count("water_points") == count
 
 
+@pytest.mark.slow
 def test_append_clash_and_stale_plan_change_nothing(regions_atlas, tmp_path):
     path = write_csv(tmp_path / "a.csv", HEADER, [GOOD])
     import_file(regions_atlas, path, "water_points").commit()
@@ -141,6 +143,7 @@ def test_report_as_table_json_html_and_notebook(sn_atlas, tmp_path):
     assert "Unknown value for &#x27;Source type&#x27;" in fragment
 
 
+@pytest.mark.slow
 def test_cli_dry_run_commit_and_blocked_import(sn_atlas, tmp_path):
     runner = CliRunner()
     url = sn_atlas.url

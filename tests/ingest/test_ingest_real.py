@@ -5,6 +5,7 @@ the territory tree is built and known places fall in their territories.
 from __future__ import annotations
 
 import pyogrio
+import pytest
 from fixtures_ingest_files import (
     GN_LABE_LOCALITIES,
     GN_PREFECTURES,
@@ -30,6 +31,7 @@ SAFI_PROVINCE, MARRAKECH_SAFI = "890445397", "1796661373"
 FES_MEKNES, OLD_FES_REGION = "1796661365", "85673887"
 
 
+@pytest.mark.slow
 def test_senegal_tree_and_localities(tmp_path):
     with atlas.create(tmp_path / "senegal.gpkg", SETTINGS) as opened:
         plan = import_territories(opened, {1: SN_REGIONS, 2: SN_DEPARTEMENTS})

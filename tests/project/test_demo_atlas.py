@@ -39,6 +39,7 @@ def cli_demo(tmp_path_factory):
     return out, result.stdout
 
 
+@pytest.mark.slow
 def test_atlas_layers_lists_the_nine_layers_with_counts_in_range(cli_demo):
     out, _ = cli_demo
     result = run_cli("layers", "--atlas", str(out))
@@ -62,6 +63,7 @@ def test_territory_tree_has_the_expected_shape(demo_atlas):
     assert all(tree.parent(code) is not None for code in tree.at_level(3).index)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_checksum_twice(cli_demo, tmp_path):
     out, stdout = cli_demo
     again = tmp_path / "b.gpkg"
@@ -70,6 +72,7 @@ def test_same_seed_gives_the_same_checksum_twice(cli_demo, tmp_path):
         assert first.checksum() == second.checksum()
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_data(cli_demo, tmp_path):
     out, _ = cli_demo
     other = tmp_path / "c.gpkg"
@@ -127,6 +130,7 @@ def test_a_replace_that_fails_half_way_leaves_the_previous_revision(demo_copy, m
     assert_geodataframe_equal(after, before)
 
 
+@pytest.mark.slow
 def test_cli_restore_brings_back_an_earlier_revision_exactly(demo_copy):
     original = demo_copy.read("schools")
     first = demo_copy.history("schools")[-1]
@@ -145,12 +149,14 @@ def test_cli_restore_brings_back_an_earlier_revision_exactly(demo_copy):
     assert history[-1].checksum == first.checksum
 
 
+@pytest.mark.slow
 def test_cli_history_shows_each_revision(demo_atlas_path):
     result = run_cli("history", "water_points", "--atlas", str(demo_atlas_path))
     assert result.returncode == 0
     assert "replace" in result.stdout and "atlas demo" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_reports_an_unknown_layer_in_french_with_exit_code_2(demo_atlas_path):
     result = run_cli("history", "puits", "--atlas", str(demo_atlas_path))
     assert result.returncode == 2

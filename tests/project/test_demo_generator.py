@@ -389,6 +389,7 @@ def test_same_seed_same_atlas(default_demo):
                                       default_demo.layers[name].drop(columns="geometry"))
 
 
+@pytest.mark.slow
 def test_same_seed_same_atlas_in_another_process(default_demo):
     """String hashing differs between processes; the atlas must not depend on it."""
     code = "from atlas.demo import demo_checksum, generate_demo; " \

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import atlas.demo
 
 PACKAGE = Path(atlas.demo.__file__).parent
@@ -56,6 +58,7 @@ def test_no_part_imports_the_package_itself():
     assert offenders == set()
 
 
+@pytest.mark.slow
 def test_the_modules_import_each_other_without_a_cycle():
     graph = {module_name(p): sibling_imports(p) for p in MODULES}
     done: set[str] = set()

@@ -147,6 +147,7 @@ def test_notebook_reads_its_atlas_from_atlas_url(path):
     assert ATLAS_LINE in sources
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", stored_notebooks(), ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path, demo_atlas_path, kernel_spec_manager, tmp_path):
     import atlas

@@ -181,6 +181,7 @@ def write_readme_import_file(folder: Path, demo_atlas_path: Path) -> None:
     (folder / README_IMPORT_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_readme_python_api_examples_run(demo_atlas_path, tmp_path, monkeypatch):
     """The section's Python blocks run in order, from a folder holding data/demo.gpkg."""
     from atlas.diagnostics import REGISTRY
@@ -215,6 +216,7 @@ def test_readme_python_api_examples_run(demo_atlas_path, tmp_path, monkeypatch):
 
 
 # -- objects shown inline in Jupyter ---------------------------------------------------------
+@pytest.mark.slow
 def test_map_and_sheet_show_inline_and_save(demo_atlas, tmp_path):
     shown = demo_atlas.map("ZZ010113", layers=["water_points"])
     assert "<iframe" in shown._repr_html_()

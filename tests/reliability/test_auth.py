@@ -33,6 +33,7 @@ def store(tmp_path):
     return editors
 
 
+@pytest.mark.slow
 def test_passwords_are_stored_as_salted_digests_in_a_private_file(store):
     text = store.path.read_text()
     assert "correct horse" not in text
@@ -44,6 +45,7 @@ def test_passwords_are_stored_as_salted_digests_in_a_private_file(store):
     assert accounts["awa"].digest == hash_password("correct horse battery", accounts["awa"].salt)
 
 
+@pytest.mark.slow
 def test_verify_accepts_only_the_right_password(store):
     assert store.verify("awa", "correct horse battery")
     assert store.verify(" awa ", "correct horse battery")
@@ -52,6 +54,7 @@ def test_verify_accepts_only_the_right_password(store):
     assert not store.verify("awa", "x" * 5000)
 
 
+@pytest.mark.slow
 def test_bad_names_short_passwords_and_duplicates_are_refused(store):
     with pytest.raises(AuthError, match="invalide"):
         store.add('a"] x', "long enough password")
@@ -77,6 +80,7 @@ def test_the_file_comes_from_the_environment(tmp_path, monkeypatch):
     assert EditorStore().path == tmp_path / "x.toml"
 
 
+@pytest.mark.slow
 def test_rate_limit_locks_a_name_after_five_failures_then_forgets(store):
     clock = Clock()
     limiter = RateLimiter(clock=clock)
@@ -106,6 +110,7 @@ def test_failures_slide_out_of_the_window(store):
     assert limiter.retry_after("awa") == 0
 
 
+@pytest.mark.slow
 def test_unknown_names_get_the_same_answer_and_count_too(store):
     limiter = RateLimiter(clock=Clock())
     unknown = sign_in("ghost", "whatever password", store=store, limiter=limiter)
@@ -114,6 +119,7 @@ def test_unknown_names_get_the_same_answer_and_count_too(store):
     assert not sign_in("", "", store=store, limiter=limiter).ok
 
 
+@pytest.mark.slow
 def test_one_client_trying_many_names_is_stopped_too(store):
     names, clients = RateLimiter(clock=Clock()), RateLimiter(max_failures=3, clock=Clock())
     for name in ("ali", "binta", "coumba"):
@@ -126,6 +132,7 @@ def test_one_client_trying_many_names_is_stopped_too(store):
                    client="10.0.0.8", client_limiter=clients).ok
 
 
+@pytest.mark.slow
 def test_success_clears_the_failures(store):
     limiter = RateLimiter(clock=Clock())
     for _ in range(MAX_FAILURES - 1):
@@ -134,6 +141,7 @@ def test_success_clears_the_failures(store):
     assert sign_in("awa", "nope nope", store=store, limiter=limiter).reason == "wrong"
 
 
+@pytest.mark.slow
 def test_cli_adds_lists_and_removes_editors(tmp_path, monkeypatch):
     path = tmp_path / "editors.toml"
     monkeypatch.setenv("ATLAS_EDITORS_FILE", str(path))

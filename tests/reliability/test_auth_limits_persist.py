@@ -66,6 +66,7 @@ def test_the_record_is_private_and_never_lists_what_was_typed(store):
     assert set(json.loads(text)["scopes"]) == {"names", "clients"}
 
 
+@pytest.mark.slow
 def test_local_clients_have_a_budget_too(store):
     clients = RateLimiter(max_failures=2, log=store.failure_log(), scope="clients")
     for name in ("ali", "binta"):  # two different names, from a local browser
@@ -109,6 +110,7 @@ def test_the_record_stays_bounded_under_a_flood_of_names(tmp_path):
     assert set(table) == {digest(f"name{n}") for n in (7, 8, 9)}  # the newest are kept
 
 
+@pytest.mark.slow
 def test_a_damaged_record_is_started_afresh(store):
     failures_file(store.path).write_text("{not json")
     assert sign_in("awa", "wrong password", store=store).reason == "wrong"

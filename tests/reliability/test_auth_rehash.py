@@ -40,6 +40,7 @@ def test_new_accounts_use_n_2_17_r_8_p_1(tmp_path):
         PASSWORD, bytes.fromhex(entry["salt"]), n=2**17, r=8, p=1)
 
 
+@pytest.mark.slow
 def test_an_old_cost_hash_is_rehashed_when_its_editor_signs_in(tmp_path):
     path = tmp_path / "editors.toml"
     write_old_account(path)

@@ -77,6 +77,7 @@ def test_restoring_an_append_or_an_upsert_revision_passes_the_check(restorable):
     assert_consistent(restorable)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["rows", "checksum"])
 def test_a_restore_killed_at_any_step_leaves_the_previous_revision(restorable, server,
                                                                    tmp_path, step):
@@ -148,6 +149,7 @@ def test_the_restore_command_refuses_a_tampered_history_in_french_and_english(re
     assert state_of(restorable) == before
 
 
+@pytest.mark.slow
 def test_a_revision_recorded_without_checksum_is_restored_on_its_count(restorable, server):
     # Older versions could leave a restore's checksum empty after a crash.
     sql_as_owner(restorable, server,

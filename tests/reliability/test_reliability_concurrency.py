@@ -70,6 +70,7 @@ def _points_csv(path: Path, prefix: str, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_two_imports_into_one_layer_at_once(store_url, tmp_path):
     with atlas.create(store_url, TEST_SETTINGS) as created:
         created.write("territories", territory_frame(), user="tests")
@@ -132,6 +133,7 @@ def test_a_plan_that_went_stale_between_check_and_write_is_refused(store_url, tm
 
 
 # -- a second writer while a large write is under way ----------------------------------------
+@pytest.mark.slow
 def test_a_writer_that_arrives_mid_write_waits_then_applies_on_top(store_url, store_catalog,
                                                                    request, tmp_path):
     server = request.getfixturevalue("postgis_server") if is_postgres_url(store_url) else None
@@ -171,6 +173,7 @@ def test_a_writer_that_arrives_mid_write_waits_then_applies_on_top(store_url, st
 
 
 # -- readers while a writer commits ------------------------------------------------------------
+@pytest.mark.slow
 def test_readers_only_ever_see_committed_states(store_url, store_catalog, tmp_path):
     with atlas.create(store_url, TEST_SETTINGS, store_catalog) as created:
         created.write(LAYER, frame(20000, "first"), user="tests")

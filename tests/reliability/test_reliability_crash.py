@@ -80,6 +80,7 @@ def kill_mid_write(url: str, server: str | None) -> int | None:
     return backend[0] if backend else None
 
 
+@pytest.mark.slow
 def test_a_write_killed_midway_leaves_the_previous_revision(store_url, store_catalog,
                                                             request):
     server = request.getfixturevalue("postgis_server") if is_postgres_url(store_url) else None

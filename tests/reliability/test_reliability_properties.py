@@ -111,6 +111,7 @@ def plan_or_error(opened: atlas.Atlas, path: Path, layer: str = "water_points",
 
 
 # -- files ------------------------------------------------------------------------------------
+@pytest.mark.slow
 @FEW
 @given(header=st.lists(st.one_of(st.sampled_from(HEADERS), any_text), min_size=1, max_size=7),
        rows=st.lists(st.lists(cell, min_size=0, max_size=8), max_size=5),
@@ -150,6 +151,7 @@ properties = st.dictionaries(st.sampled_from(HEADERS + ["id", "tags", "nested"])
                              max_size=6)
 
 
+@pytest.mark.slow
 @FEW
 @given(features=st.lists(st.builds(lambda p, g: {"type": "Feature", "properties": p,
                                                  "geometry": g}, properties, geojson_geometry),

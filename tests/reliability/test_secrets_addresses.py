@@ -141,6 +141,7 @@ def test_an_unreachable_database_is_a_sentence_without_the_password():
     assert PASSWORD not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ["postgresql://admin:SECRET@localhost:54x2/atlas",
                                  "postgresql://admin:SECRET@localhost:5432/atlas?schema=A"])
 def test_a_real_cli_process_with_atlas_url_prints_a_sentence(url):

@@ -66,6 +66,7 @@ def test_plan_selects_orders_and_groups(demo_atlas):
     assert [e.number for e in plan.entries] == list(range(1, len(plan.entries) + 1))
 
 
+@pytest.mark.slow
 def test_plan_sorted_by_an_indicator_follows_diagnose(demo_atlas):
     plan = plan_book(demo_atlas, sort="indicator:pop_total", lang="fr")
     table = diagnose(demo_atlas, level=3, indicators="pop_total")
@@ -88,6 +89,7 @@ def test_group_level_must_be_coarser(demo_atlas):
     assert "commune" in error.value.message("fr")
 
 
+@pytest.mark.slow
 def test_pdf_has_cover_contents_overview_and_one_page_per_territory(pdf_book, plan):
     path, _ = pdf_book
     reader = PdfReader(path)
@@ -134,6 +136,7 @@ def test_book_page_figures_are_those_of_diagnose(demo_atlas, pdf_book, plan):
     assert re.search(rf"Écoles\s+{count}\s", page)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_failing_territory_is_named_and_no_file_is_left(demo_atlas, tmp_path, monkeypatch,
                                                           plan, workers):
@@ -155,6 +158,7 @@ def test_a_failing_territory_is_named_and_no_file_is_left(demo_atlas, tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_full_sheets_layout_pages_add_up(demo_atlas, tmp_path):
     code = "ZZ020301"
     path = atlas_book(demo_atlas, tmp_path / "fiches.pdf", parent=code, level="commune",
@@ -164,6 +168,7 @@ def test_full_sheets_layout_pages_add_up(demo_atlas, tmp_path):
     assert len(PdfReader(path).pages) == front_pages(plan) + sheet.page_count
 
 
+@pytest.mark.slow
 def test_presentation_is_one_offline_file(slides, plan):
     html = Path(slides).read_text(encoding="utf-8")
     assert html.count('class="slide territory"') == len(plan.entries)
@@ -212,6 +217,7 @@ def test_presentation_navigates_with_the_keyboard_offline(slides, plan):
     assert requests.page_errors == [] and requests.console_errors == []
 
 
+@pytest.mark.slow
 def test_cli_book_with_progress_bar(demo_atlas_path, tmp_path):
     out = tmp_path / "atlas.html"
     result = CliRunner().invoke(cli, ["book", "--parent", PARENT, "--sort",

@@ -349,6 +349,7 @@ def test_cli_map_writes_offline_html(small_atlas, region, tmp_path):
     assert bad.exit_code == 2 and "Couche inconnue" in bad.output
 
 
+@pytest.mark.slow
 def test_size_budget_on_a_demo_sized_atlas(tmp_path):
     with sized.demo_atlas(tmp_path / "demo.gpkg") as opened:
         results = sized.measure(opened, tmp_path)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("matplotlib", "weasyprint")
 
@@ -25,6 +27,7 @@ def loaded_after(code: str, atlas_path: Path) -> dict[str, bool]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_an_interactive_map_loads_neither_matplotlib_nor_weasyprint(demo_atlas_path):
     code = ("import atlas\nfrom atlas.render import territory_map\n"
             "fmap = territory_map(atlas.open(ATLAS), 'ZZ010102',"
@@ -33,6 +36,7 @@ def test_an_interactive_map_loads_neither_matplotlib_nor_weasyprint(demo_atlas_p
     assert loaded_after(code, demo_atlas_path) == {"matplotlib": False, "weasyprint": False}
 
 
+@pytest.mark.slow
 def test_the_apps_map_cache_loads_neither(demo_atlas_path):
     code = ("import os\nos.environ['ATLAS_URL'] = ATLAS\n"
             "from app_pages import cache, carte, maps\n"
@@ -43,6 +47,7 @@ def test_the_apps_map_cache_loads_neither(demo_atlas_path):
     assert loaded_after(code, demo_atlas_path) == {"matplotlib": False, "weasyprint": False}
 
 
+@pytest.mark.slow
 def test_a_static_map_loads_matplotlib_when_asked(demo_atlas_path):
     code = ("import atlas\nfrom atlas.render import static_map\n"
             "static_map(atlas.open(ATLAS), 'ZZ010102', layers=['schools'])")

@@ -79,6 +79,7 @@ def diagnosis(demo_atlas):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_indicator_values_are_those_of_diagnose(sheets, diagnosis, lang):
     shown = table_rows(sheets[lang].html)
@@ -225,6 +226,7 @@ def test_html_file_is_the_sheet(sheets, tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
+@pytest.mark.slow
 def test_cli_writes_a_pdf_in_english(demo_atlas_path, tmp_path):
     runner = CliRunner()
     out = tmp_path / "sheet.pdf"
@@ -239,6 +241,7 @@ def test_cli_writes_a_pdf_in_english(demo_atlas_path, tmp_path):
     assert bad.exit_code == 2 and ".docx" in bad.output
 
 
+@pytest.mark.slow
 def test_a_region_sheet_compares_with_the_country(demo_atlas):
     sheet = territory_sheet(demo_atlas, "ZZ01", "en", layers=["water_points"], list_size=3)
     rows = table_rows(sheet.html)

@@ -54,6 +54,7 @@ def pixels(png: bytes) -> np.ndarray:
     return matplotlib.image.imread(io.BytesIO(png), format="png")
 
 
+@pytest.mark.slow
 def test_image_size_and_not_blank(region_figure):
     image = pixels(figure_png(region_figure))
     assert image.shape[:2] == (600, 900)

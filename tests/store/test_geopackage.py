@@ -94,6 +94,7 @@ def test_the_file_stays_a_single_file_without_write_ahead_log(filled):
     assert not Path(filled.url + "-wal").exists()
 
 
+@pytest.mark.slow
 def test_extent_in_gpkg_contents_follows_the_data(filled):
     with sqlite3.connect(filled.url) as conn:
         extent = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "

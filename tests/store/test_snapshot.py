@@ -27,6 +27,7 @@ def ids(frame: pd.DataFrame, column: str = "wp_id") -> list[str]:
     return list(frame[column])
 
 
+@pytest.mark.slow
 def test_a_territory_reads_what_atlas_read_reads(tiny):
     view = tiny.snapshot(preload=LAYERS)
     for layer in LAYERS:
@@ -75,6 +76,7 @@ def test_a_write_after_the_snapshot_is_not_seen(tiny):
     assert fresh.territories.name("SN0101") == "Nouveau nom"
 
 
+@pytest.mark.slow
 def test_an_earlier_revision_can_be_taken(tiny):
     before = tiny.revision
     points = tiny.read("water_points")
@@ -102,6 +104,7 @@ def test_it_is_read_only(tiny):
     assert not hasattr(view, "write") and not hasattr(view, "restore")
 
 
+@pytest.mark.slow
 def test_unknown_layers_and_territories_are_sentences(tiny):
     view = tiny.snapshot()
     with pytest.raises(NotFoundError) as layer:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ...choices import BOOK_LAYOUTS
 from ...i18n import t
 from ..map.options import MapOptions
 from ..map.static import SceneDrawer
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ...snapshot import AtlasSnapshot
     from ..map.static import MapDrawer
 
-LAYOUTS = ("summary", "map", "sheets")
+LAYOUTS = BOOK_LAYOUTS
 #: Slide map sizes (pixels, dpi) per layout: drawn at the size they are shown.
 MAP_SIZE = {"summary": ((900, 648), 108), "map": ((1400, 830), 130)}
 #: Page maps of PDF pages (:class:`~atlas.render.map.bulk.PageMaps`: no title, footer or
