@@ -60,3 +60,11 @@ class AuthError(AtlasError):
 
 class LimitError(AtlasError):
     """The sign-in limits cannot be applied (unwritable record, bad proxy setting)."""
+
+
+class RenderError(AtlasError):
+    """A map cannot be drawn or exported (bad classification, missing assets...)."""
+
+
+class ReportError(RenderError):
+    """A sheet or book cannot be made (unknown programme, bad sort, a territory failed)."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import RenderError, ReportError
+from ..errors import RenderError, ReportError
 from .map import (
     Classification,
     IndicatorValues,

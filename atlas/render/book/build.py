@@ -27,9 +27,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...errors import ReportError
 from ...i18n import normalise_language, t
 from ...snapshot import AtlasSnapshot, snapshot_of
-from ..errors import ReportError
 from ..files import atomic_write
 from ..sheet.data import ReportData
 from ..sheet.document import HTML_SUFFIXES, PDF_SUFFIXES, render_pdf

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ...errors import ReportError
 from ...i18n import t
 from ...text import fold
-from ..errors import ReportError
 
 if TYPE_CHECKING:
     from ...territories import TerritoryTree

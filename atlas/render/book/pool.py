@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing import get_all_start_methods, get_context
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReportError
+from ...errors import ReportError
 from .worker import Chunk, ChunkResult, Renderer, RenderJob, ready, run_chunk, start_worker
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ...errors import RenderError
 from ...i18n import t
-from ..errors import RenderError
 from ..formatting import format_number, pick_decimals, with_unit
 
 if TYPE_CHECKING:

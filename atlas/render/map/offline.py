@@ -24,7 +24,7 @@ from pathlib import Path
 
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from ..errors import RenderError
+from ...errors import RenderError
 from ..files import atomic_write
 from ..vendor import FILES, build_vendor, node_modules_dir, vendor_dir
 from .leaflet import add_runtime

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from ..errors import RenderError
+from ...errors import RenderError
 from .choropleth import DEFAULT_CLASSES, SCHEMES, check_breaks
 from .geometry import INTERACTIVE_DETAIL
 

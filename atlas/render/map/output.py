@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..errors import RenderError
+from ...errors import RenderError
 from ..files import atomic_write
 from .options import MapOptions
 from .static import static_map

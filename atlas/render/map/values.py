@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import RenderError
+from ...errors import RenderError
 
 if TYPE_CHECKING:
     from ...snapshot import AtlasSnapshot

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReportError
+from ...errors import ReportError
 from ..files import atomic_write
 
 HTML_SUFFIXES = (".html", ".htm")

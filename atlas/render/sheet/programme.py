@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ...diagnostics.programmes import Counted, count_programme, found_programmes, resolve
+from ...errors import ReportError
 from ...i18n import normalise_language, t
 from ...names import ACTIVITIES
 from ...snapshot import snapshot_of
-from ..errors import ReportError
 from ..formatting import format_date, is_missing
 from ..map.options import MapOptions, map_options
 from .document import Sheet
