@@ -38,11 +38,27 @@ def _check_report(ctx: click.Context, param: click.Parameter, value: Path | None
 @click.option("--map", "maps", multiple=True, metavar="CHAMP=COLONNE",
               help="Associe une colonne à un champ (répétable) ; aussi lat=, lon=, wkt=, "
                    "geopoint= ; CHAMP= pour ne rien associer.")
+@click.option("--set", "constants", multiple=True, metavar="CHAMP=VALEUR",
+              help="Donne la même valeur à toutes les lignes (répétable), vérifiée comme "
+                   "une cellule ; l'emporte sur une colonne (ex. --set status=unknown).")
 @click.option("--crs", default=None, metavar="EPSG:XXXX",
               help="Système de coordonnées du fichier s'il n'en déclare pas (ou pour le "
                    "remplacer).")
 @click.option("--level", type=click.IntRange(0, 6), default=None,
               help="Niveau des territoires d'un fichier de limites (--layer territories).")
+@click.option("--level-name", default=None,
+              help="Nom d'un niveau de territoires que l'atlas ne connaît pas encore "
+                   "(ex. arrondissement).")
+@click.option("--force", is_flag=True,
+              help="Remplace un niveau de territoires même si des enfants perdent leur "
+                   "parent.")
+@click.option("--drop-duplicates", is_flag=True,
+              help="Ne garde que la première de chaque ligne en double exact.")
+@click.option("--source", "source_text", default=None,
+              help="Source des données, gardée avec la révision (défaut : nom du fichier).")
+@click.option("--licence", default=None, help="Licence des données, gardée avec la révision.")
+@click.option("--as-of", "as_of", default=None, metavar="AAAA-MM-JJ",
+              help="Date à laquelle les données sont valables (défaut : date du fichier).")
 @click.option("--source-layer", default=None,
               help="Couche à lire dans un fichier qui en a plusieurs (GeoPackage, zip).")
 @click.option("--sheet", default=None, help="Feuille à lire dans un classeur XLSX.")
@@ -59,10 +75,12 @@ def _check_report(ctx: click.Context, param: click.Parameter, value: Path | None
 @with_atlas
 @click.pass_context
 def import_command(ctx: click.Context, atlas: Atlas, file: Path, layer: str, mode: str,
-                   maps: tuple[str, ...], crs: str | None, level: int | None,
-                   source_layer: str | None, sheet: str | None, dry_run: bool,
-                   skip_invalid: bool, report_path: Path | None, user: str | None,
-                   max_issues: int) -> None:
+                   maps: tuple[str, ...], constants: tuple[str, ...], crs: str | None,
+                   level: int | None, level_name: str | None, force: bool,
+                   drop_duplicates: bool, source_text: str | None, licence: str | None,
+                   as_of: str | None, source_layer: str | None, sheet: str | None,
+                   dry_run: bool, skip_invalid: bool, report_path: Path | None,
+                   user: str | None, max_issues: int) -> None:
     """Importe un fichier dans une couche, après vérification.
 
     Formats : GeoPackage, Shapefile (ou .zip), GeoJSON, KML/KMZ, FlatGeobuf, CSV, XLSX,
@@ -72,7 +90,9 @@ def import_command(ctx: click.Context, atlas: Atlas, file: Path, layer: str, mod
     lang = lang_of(ctx)
     plan = import_file(atlas, file, layer, mode=mode, mapping=list(maps), crs=crs,
                        skip_invalid=skip_invalid, lang=lang, level=level,
-                       source_layer=source_layer, sheet=sheet)
+                       source_layer=source_layer, sheet=sheet, constants=list(constants),
+                       drop_duplicates=drop_duplicates, source=source_text,
+                       licence=licence, as_of=as_of, level_name=level_name, force=force)
     if plan.ok and not dry_run:
         revision = plan.commit(user=user)
     click.echo(plan.summary(lang, max_issues=max_issues))

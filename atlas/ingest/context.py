@@ -6,7 +6,8 @@ territories that may be parents are computed once, on first use, for all files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,26 @@ if TYPE_CHECKING:
     from ..catalog import LayerSpec
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person said about the whole import, beyond columns and CRS.
+
+    ``constants`` are ``--set FIELD=VALUE`` (raw text, converted like a cell);
+    ``source``/``licence``/``as_of`` the provenance kept with the revision;
+    ``level_name`` names a territory level the atlas has no name for; ``force``
+    commits a territory replace that orphans children; ``drop_duplicates`` keeps the
+    first of each exact duplicate row.
+    """
+
+    constants: Mapping[str, str] = field(default_factory=dict)
+    drop_duplicates: bool = False
+    source: str | None = None
+    licence: str | None = None
+    as_of: str | None = None
+    level_name: str | None = None
+    force: bool = False
+
+
 @dataclass
 class Context:
     """What every file of one import shares: the atlas, the layer and the options."""
@@ -35,10 +56,11 @@ class Context:
     lang: str
     tolerance_m: float
     revision: int = 0
+    options: ImportOptions = field(default_factory=ImportOptions)
 
     @classmethod
     def build(cls, atlas: Atlas, layer: str, mode: WriteMode | str, lang: str | None,
-              tolerance_m: float) -> Context:
+              tolerance_m: float, options: ImportOptions | None = None) -> Context:
         """Context for importing into ``layer`` of ``atlas``."""
         try:
             mode = WriteMode(mode)
@@ -46,7 +68,7 @@ class Context:
             raise IngestError("ingest.bad_mode", mode=mode) from None
         return cls(atlas=atlas, spec=atlas.spec(layer), mode=mode,
                    lang=normalise_language(lang), tolerance_m=tolerance_m,
-                   revision=atlas.revision)
+                   revision=atlas.revision, options=options or ImportOptions())
 
     @cached_property
     def tree(self) -> TerritoryTree | None:

@@ -26,6 +26,7 @@ from ..i18n import t
 from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store import Revision, WriteMode
 from . import plan_output
+from .context import ImportOptions
 from .file_pipeline import Context, FilePlan, FilePlanner
 from .limits import Progress
 from .mapping import parse_overrides
@@ -352,6 +353,13 @@ def import_file(
     max_size_mb: float | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     progress: Progress | None = None,
+    constants: MappingOption = None,
+    drop_duplicates: bool = False,
+    source: str | None = None,
+    licence: str | None = None,
+    as_of: str | None = None,
+    level_name: str | None = None,
+    force: bool = False,
 ) -> ImportPlan:
     """Plan the import of a file into a layer; nothing is written until ``.commit()``.
 
@@ -363,10 +371,21 @@ def import_file(
     input size (zip contents included); ``tolerance_m`` is how far outside the atlas's
     territory a feature is only a warning; ``progress`` is called with the fraction of
     the file read so far (0.0 to 1.0), for a progress bar.
+
+    ``constants`` (``{"status": "unknown"}`` or ``["status=unknown"]``) give every row
+    a value, checked like a cell and taking precedence over a matched column;
+    ``drop_duplicates`` keeps the first of each exact duplicate row; ``source``,
+    ``licence`` and ``as_of`` (ISO date) are the provenance kept with the revision
+    (default: the file name, none, the file's date); ``level_name`` names a territory
+    level the atlas has no name for; ``force`` commits a territory replace that leaves
+    children without their parent.
     """
+    options = ImportOptions(constants=parse_overrides(constants),
+                            drop_duplicates=drop_duplicates, source=source, licence=licence,
+                            as_of=as_of, level_name=level_name, force=force)
     with _Opened(atlas_or_url) as opened:
         assert opened.atlas is not None
-        ctx = Context.build(opened.atlas, layer, mode, lang, tolerance_m)
+        ctx = Context.build(opened.atlas, layer, mode, lang, tolerance_m, options)
         planner = FilePlanner(ctx, path, overrides=parse_overrides(mapping), crs=crs,
                               level=level, source_layer=source_layer, sheet=sheet,
                               max_size_mb=max_size_mb, progress=progress)
@@ -383,19 +402,26 @@ def import_territories(
     skip_invalid: bool = False,
     lang: str | None = None,
     max_size_mb: float | None = None,
+    source: str | None = None,
+    licence: str | None = None,
+    as_of: str | None = None,
+    force: bool = False,
 ) -> ImportPlan:
     """Plan a territory tree from one boundary file per level (coarsest first).
 
     Parents come from each file's parent-code column when it matches a unit of the
     level above, else from spatial containment. The whole tree is committed as one
     revision; the default mode ``replace`` makes these files the atlas's tree.
-    ``mapping`` may give overrides per level: ``{2: {"parent_code": None}}``.
+    ``mapping`` may give overrides per level: ``{2: {"parent_code": None}}``;
+    ``source``/``licence``/``as_of`` and ``force`` as in :func:`import_file`.
     """
     if not files_by_level:
         raise IngestError("ingest.no_files")
+    options = ImportOptions(source=source, licence=licence, as_of=as_of, force=force)
     with _Opened(atlas_or_url) as opened:
         assert opened.atlas is not None
-        ctx = Context.build(opened.atlas, TERRITORIES, mode, lang, DEFAULT_TOLERANCE_M)
+        ctx = Context.build(opened.atlas, TERRITORIES, mode, lang, DEFAULT_TOLERANCE_M,
+                            options)
         plans: list[FilePlan] = []
         batch: gpd.GeoDataFrame | None = None
         for level in sorted(files_by_level):
