@@ -157,11 +157,26 @@ class Atlas:
         source: str | None = None,
         message: str | None = None,
         warnings: Sequence[str] = (),
+        provenance: dict[str, object] | None = None,
     ) -> Revision:
-        """Write rows as one revision (atomic; nothing changes on failure)."""
+        """Write rows as one revision (atomic; nothing changes on failure).
+
+        ``provenance`` (source, licence, as_of, constants) is kept with the revision.
+        """
         self.spec(layer)
         return self.store.write(layer, frame, mode, user=user, source=source,
-                                message=message, warnings=warnings)
+                                message=message, warnings=warnings, provenance=provenance)
+
+    def sources(self, layer: str) -> list[dict[str, Any]]:
+        """Provenance of the current rows of a layer: the sources to cite under a map.
+
+        ``[{"source", "licence", "as_of", "revision", "rows"}, ...]``, largest share
+        first; see :func:`atlas.provenance.current_provenance`.
+        """
+        from .provenance import current_provenance
+
+        self.spec(layer)
+        return current_provenance(self.store, layer)
 
     def history(self, layer: str | None = None) -> list[Revision]:
         """Revisions of a layer (or of the atlas), oldest first."""

@@ -40,7 +40,7 @@ def layers_command(ctx: click.Context, atlas: Atlas) -> None:
 @with_atlas
 @click.pass_context
 def history_command(ctx: click.Context, atlas: Atlas, layer: str) -> None:
-    """Historique des révisions d'une couche."""
+    """Historique des révisions d'une couche (avec source, licence et date des données)."""
     lang = lang_of(ctx)
     click.echo(t("cli.history_header", lang, layer=layer))
     rows = [{
@@ -49,7 +49,9 @@ def history_command(ctx: click.Context, atlas: Atlas, layer: str) -> None:
         t("cli.col_user", lang): r.user,
         t("cli.col_mode", lang): r.mode + (f" ← {r.restored_from}" if r.restored_from else ""),
         t("cli.col_rows", lang): r.row_count,
-        t("cli.col_source", lang): r.source or "",
+        t("cli.col_source", lang): r.cited_source or "",
+        t("cli.col_licence", lang): r.licence or "",
+        t("cli.col_as_of", lang): r.as_of or "",
         t("cli.col_checksum", lang): r.checksum[:12],
     } for r in atlas.history(layer)]
     echo_table(pd.DataFrame(rows))

@@ -8,8 +8,9 @@ Boundary files come from a few producers whose columns follow a pattern per leve
 - Who's On First: ``wof_id``, ``name_fra``/``name``, ``placetype`` and the ids of the
   ancestors (``region_id`` for a county...).
 
-A recognised scheme picks the columns of the file's level (the finest present, or
-``--level``); other files go through the layer spec's synonyms. When a unit's parent
+A recognised scheme picks the columns of the file's level (the finest code column
+unique per row, whatever ``--level`` stores it at; see :mod:`.levels` for files
+deeper than the atlas); other files go through the layer spec's synonyms. When a unit's parent
 code is absent or unknown, its parent is the territory one level up that contains
 its representative point (so a tree can be built from one file per level, even
 from producers whose codes differ).
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..crs import STORAGE
+from .levels import finest_unique
 from .report import WARNING, Issue
 from .text import fold_column, is_blank
 from .values import as_text
@@ -50,6 +52,10 @@ class Scheme:
     levels: list[int | None] | None = None
     #: Columns computed from several source columns, added to the table.
     derived: dict[str, list[object]] = field(default_factory=dict)
+    #: Coarser code columns (file level, column), finest first: the parent candidates.
+    ancestors: list[tuple[int, str]] = field(default_factory=list)
+    #: Level type column per file level (GADM ``TYPE_3``), to name skipped levels.
+    type_columns: dict[int, str] = field(default_factory=dict)
 
 
 def _columns_by_fold(columns: list[str]) -> dict[str, str]:
@@ -65,20 +71,16 @@ def _numbered(columns: dict[str, str], pattern: str) -> dict[int, str]:
     return found
 
 
-def _pick_level(available: dict[int, str], level: int | None) -> int:
-    return level if level is not None and level in available else max(available)
-
-
 def detect_scheme(frame: pd.DataFrame, level: int | None) -> Scheme | None:
     """The boundary scheme of a table, or None for a file without a known pattern."""
     columns = [str(c) for c in frame.columns]
     folded = _columns_by_fold(columns)
     pcodes = _numbered(folded, r"adm(\d)_pcode")
     if pcodes:
-        return _cod_ab(folded, pcodes, level)
+        return _cod_ab(folded, pcodes, finest_unique(frame, pcodes, level))
     gids = _numbered(folded, r"gid_(\d)")
     if gids:
-        return _gadm(folded, gids, level)
+        return _gadm(folded, gids, finest_unique(frame, gids, level))
     if "wof_id" in folded and "placetype" in folded:
         return _wof(frame, folded)
     if "shapeid" in folded and "shapename" in folded:
@@ -86,8 +88,11 @@ def detect_scheme(frame: pd.DataFrame, level: int | None) -> Scheme | None:
     return None
 
 
-def _cod_ab(folded: dict[str, str], pcodes: dict[int, str], level: int | None) -> Scheme:
-    n = _pick_level(pcodes, level)
+def _ancestors(codes: dict[int, str], n: int) -> list[tuple[int, str]]:
+    return [(number, codes[number]) for number in sorted(codes, reverse=True) if number < n]
+
+
+def _cod_ab(folded: dict[str, str], pcodes: dict[int, str], n: int) -> Scheme:
     names = [folded[f"adm{n}_{suffix.lower()}"] for suffix in _NAME_SUFFIXES
              if f"adm{n}_{suffix.lower()}" in folded]
     preset = {"code": [pcodes[n]], "name": names}
@@ -98,11 +103,10 @@ def _cod_ab(folded: dict[str, str], pcodes: dict[int, str], level: int | None) -
     version = [folded[c] for c in ("validon", "valid_on", "date") if c in folded]
     if version:
         preset["boundary_version"] = version
-    return Scheme("COD-AB", preset, level=n)
+    return Scheme("COD-AB", preset, level=n, ancestors=_ancestors(pcodes, n))
 
 
-def _gadm(folded: dict[str, str], gids: dict[int, str], level: int | None) -> Scheme:
-    n = _pick_level(gids, level)
+def _gadm(folded: dict[str, str], gids: dict[int, str], n: int) -> Scheme:
     preset = {"code": [gids[n]]}
     for field_name, prefixes in (("name", ("name",)), ("level_name", ("type", "engtype"))):
         cols = [folded[f"{p}_{n}"] for p in prefixes if f"{p}_{n}" in folded]
@@ -110,7 +114,9 @@ def _gadm(folded: dict[str, str], gids: dict[int, str], level: int | None) -> Sc
             preset[field_name] = cols
     if n - 1 in gids:
         preset["parent_code"] = [gids[n - 1]]
-    return Scheme("GADM", preset, level=n)
+    types = {number: folded[f"{p}_{number}"] for number in gids for p in ("engtype", "type")
+             if f"{p}_{number}" in folded}
+    return Scheme("GADM", preset, level=n, ancestors=_ancestors(gids, n), type_columns=types)
 
 
 def _geoboundaries(frame: pd.DataFrame, folded: dict[str, str]) -> Scheme:

@@ -44,6 +44,8 @@ class ImportOptions:
     as_of: str | None = None
     level_name: str | None = None
     force: bool = False
+    #: Metres within which two points with the same name are "at the same place".
+    duplicate_tolerance_m: float = 1.0
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Context:
     tolerance_m: float
     revision: int = 0
     options: ImportOptions = field(default_factory=ImportOptions)
+    #: ``--level`` of a territory replace by :func:`import_file`: that level only.
+    level_replace: int | None = None
 
     @classmethod
     def build(cls, atlas: Atlas, layer: str, mode: WriteMode | str, lang: str | None,
@@ -95,7 +99,7 @@ class Context:
     @cached_property
     def known_territories(self) -> gpd.GeoDataFrame:
         """Territories already in the atlas that may be parents (none on replace)."""
-        if self.tree is None or self.mode is WriteMode.REPLACE:
+        if self.tree is None or (self.mode is WriteMode.REPLACE and self.level_replace is None):
             return territory_frame([], [], [])
         frame = self.tree.frame
         return territory_frame(frame["code"].astype(str).tolist(),

@@ -26,7 +26,7 @@ from ..errors import IngestError, StoreError
 from ..forms.submissions import survey_columns
 from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store.frames import conform_column
-from . import boundaries
+from . import boundaries, census, crs_hints, levels, territory_steps
 from .context import Context, territory_frame
 from .coordinates import table_geometry
 from .geometry import prepare
@@ -163,7 +163,24 @@ class FilePlanner:
         # A range, not a list: a million row numbers as ints would be 30 MB.
         self.rows = range(self.source.row_number(0), self.source.row_number(self.n))
         self.issues.extend(self.source.issues)
-        self.overrides = check_overrides(self.spec, self.raw_overrides, list(frame.columns))
+        self.overrides = check_overrides(self.spec, self._with_constants(),
+                                         list(self.frame.columns))
+
+    def _with_constants(self) -> dict[str, str | None]:
+        """``--set FIELD=VALUE`` as a column of the value, mapped to the field.
+
+        The constant is then converted and validated like any cell, and it wins over
+        a column matched or mapped to the same field.
+        """
+        overrides = dict(self.raw_overrides)
+        for name, value in self.ctx.options.constants.items():
+            if not self.spec.has_field(name):
+                raise IngestError("ingest.map_unknown_field", field=name, layer=self.spec.name,
+                                  fields=", ".join(self.spec.field_names))
+            column = f"--set {name}"
+            self.frame[column] = pd.Series([value] * self.n, dtype=object)
+            overrides[name] = column
+        return overrides
 
     def find_geometry(self) -> None:
         """Geometries from the format, or from coordinate columns; and their CRS."""
@@ -182,7 +199,8 @@ class FilePlanner:
         from_columns = geometry is not None and bool(origin) and "geometry" not in origin
         self.source_geometry = geometry if from_columns or not blank_geometry(geometry) \
             else None
-        declared = None if from_columns else crs  # lat/lon columns declare nothing
+        # lat/lon columns, a GeoJSON without a crs member: GDAL says 4326, the file nothing
+        declared = None if from_columns or not self.source.crs_declared else crs
         if self.crs_option is not None:
             crs = parse_crs(self.crs_option)
             if declared is not None and not declared.equals(crs):
@@ -205,6 +223,7 @@ class FilePlanner:
                 for name, values in self.scheme.derived.items():
                     self.frame[name] = pd.Series(values, dtype=object)
                 preset = dict(self.scheme.preset)
+                territory_steps.choose_parent_column(self, preset)
                 if self.scheme.level is not None or self.scheme.levels is not None:
                     preset["level"] = []
                 if self.scheme.name == "Who's On First":
@@ -217,8 +236,11 @@ class FilePlanner:
         self.mapping = map_columns(self.spec, list(self.frame.columns), self.overrides,
                                    preset=preset, reserved=self.geometry_origin.values(),
                                    single=single)
+        if self.is_territories:
+            census.population_columns(self)
         for spec_field in self.spec.fields:
-            if not spec_field.required or self.mapping.fields.get(spec_field.name):
+            if not spec_field.required or self.mapping.fields.get(spec_field.name) or (
+                    self.ctx.mode == "update" and spec_field.name != self.spec.id_field):
                 continue
             if spec_field.name == self.spec.id_field and not self.is_territories:
                 continue  # generated below
@@ -298,11 +320,14 @@ class FilePlanner:
             if names[position] is None and level is not None \
                     and int(level) in settings.level_names:
                 names[position] = settings.level_name(int(level), "fr")
+        territory_steps.name_levels(self)
 
     def identifiers(self) -> None:
         """Generate missing identifiers (from Kobo ``_uuid``, else file + row)."""
         id_field = self.spec.id_field
         if self.is_territories:
+            self.issues.extend(levels.code_column_issues(
+                self.frame, self.mapping.fields.get(id_field) or []))
             return
         ids = self._own(id_field)
         uuid = resolve_column("_uuid", self.frame.columns)
@@ -329,7 +354,7 @@ class FilePlanner:
         self.geometry = gpd.GeoSeries([None] * self.n, crs=STORAGE)
         self.out_of_range: dict[int, object] = {}
         if self.source_geometry is None:
-            if self.spec.geometry_required and self.n:
+            if self.spec.geometry_required and self.n and self.ctx.mode != "update":
                 self.add(Issue(ERROR, "no_geometry", field="geometry",
                                params={"columns": ", ".join(self.frame.columns[:30])}))
             return
@@ -343,6 +368,9 @@ class FilePlanner:
                            if not (issue.code == "geometry_missing" and issue.row in already))
         self.geometry = prepared.geometry
         self.out_of_range = prepared.out_of_range
+        if (hint := crs_hints.degrees_hint(self.ctx, self.out_of_range, self.crs)) is not None:
+            self.add(hint)  # once for the file, not once per row
+            self.out_of_range, self.source_geometry = {}, None
 
     def territory_codes(self) -> None:
         """Attach the territory containing each feature; check codes given without one."""

@@ -25,12 +25,20 @@ from ..errors import IngestError, StoreError
 from ..i18n import t
 from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store import Revision, WriteMode
-from . import plan_output
+from . import partial_writes, plan_output
 from .context import ImportOptions
+from .duplicates import (
+    DUPLICATE_TOLERANCE_M,
+    Duplicates,
+    duplicate_issues,
+    find_duplicates,
+    id_groups,
+)
 from .file_pipeline import Context, FilePlan, FilePlanner
 from .limits import Progress
 from .mapping import parse_overrides
 from .placement import DEFAULT_TOLERANCE_M
+from .provenance import check_as_of, import_provenance
 from .report import ERROR, Issue, Report
 
 if TYPE_CHECKING:
@@ -62,8 +70,17 @@ class ImportPlan:
             gpd.GeoDataFrame(pd.concat([f.frame for f in files]), geometry="geometry",
                              crs=files[0].frame.crs)
         self._file_of = [f.source.name for f in files for _ in range(len(f.frame))]
+        self.options = ctx.options
+        self.scope = partial_writes.scope(ctx, files)
+        self.duplicates = self._find_duplicates(ctx)
+        self._dropped = np.zeros(len(self.frame), dtype=bool)
+        if ctx.options.drop_duplicates:
+            self._dropped[self.duplicates.repeated()] = True
         issues = [i for f in files for i in f.issues]
         issues += self._identifier_issues(ctx)
+        issues += duplicate_issues(self.duplicates, self.frame, self._file_of,
+                                   ctx.options.duplicate_tolerance_m, self.spec)
+        issues += partial_writes.plan_issues(ctx, self.scope, self.frame, len(files) == 1)
         if not len(self.frame):
             issues.append(Issue(ERROR, "no_rows", file=files[0].source.name))
         self._blocked = self._blocked_rows(issues)
@@ -74,6 +91,17 @@ class ImportPlan:
         self.report = Report(issues, self.lang)
 
     # -- checks across files --------------------------------------------------------------
+    def _find_duplicates(self, ctx: Context) -> Duplicates:
+        """Exact and same-place duplicates (see :mod:`.duplicates`), also against stored rows."""
+        id_field = self.spec.id_field
+        stored = None
+        if self.mode not in (WriteMode.REPLACE, WriteMode.UPDATE) and ctx.atlas.count(self.layer):
+            stored = ctx.atlas.read(self.layer)
+        return find_duplicates(
+            self.frame, self.spec, ctx.atlas.metric_crs, stored=stored,
+            compare_id=all(f.mapping.fields.get(id_field) for f in self.files),
+            tolerance_m=ctx.options.duplicate_tolerance_m)
+
     def _identifier_issues(self, ctx: Context) -> list[Issue]:
         """Identifiers used twice, and (append) identifiers already in the layer."""
         id_field = self.spec.id_field
@@ -82,11 +110,9 @@ class ImportPlan:
         rows = self.frame.index.to_numpy()
         present = column.notna().to_numpy()
         issues: list[Issue] = []
-        twice = column.duplicated(keep=False).to_numpy() & present
-        groups: dict[str, list[int]] = {}
-        for position in np.flatnonzero(twice):
-            groups.setdefault(str(column.iloc[position]), []).append(int(position))
-        for value, positions in groups.items():
+        for group in id_groups(column, skip=np.flatnonzero(self._dropped)):
+            positions = group.tolist()  # grouped once: linear in the rows, whatever the ids
+            value = str(column.iloc[positions[0]])
             for position in positions:
                 # At most ten other rows named: the same id on 100,000 rows is one mistake.
                 listed = [str(rows[p]) for p in positions[:11] if p != position][:10]
@@ -118,7 +144,7 @@ class ImportPlan:
         check = getattr(ctx.atlas.store, "_prepare", None)  # the checks of Store.write
         if check is None:
             return []
-        rows = self.valid_frame.reset_index(drop=True)
+        rows = partial_writes.rows_to_write(self.scope, ctx.atlas, self.valid_frame)[0]
         try:  # by slices: identifiers across slices are checked above, row by row
             for start in range(0, len(rows), STORE_CHECK_ROWS):
                 check(rows.iloc[start:start + STORE_CHECK_ROWS], self.spec)
@@ -179,14 +205,28 @@ class ImportPlan:
         return [int(r) for r in self.frame.index[self._blocked]]
 
     @property
+    def dropped_rows(self) -> list[int]:
+        """Row numbers left out as exact duplicates (``drop_duplicates``)."""
+        return [int(r) for r in self.frame.index[self._dropped]]
+
+    @property
+    def provenance(self) -> dict[str, object]:
+        """What the revision records: source, licence, date of the data, constants."""
+        return import_provenance(paths=[f.path for f in self.files],
+                                 source=self.options.source, licence=self.options.licence,
+                                 as_of=self.options.as_of, constants=self.options.constants)
+
+    @property
     def rejected(self) -> pd.DataFrame:
         """Rows with errors and why, one line per row."""
         records = []
+        by_row: dict[tuple[str | None, int | None], list[Issue]] = {}
+        for issue in self.report.errors:  # grouped once, not scanned per row
+            by_row.setdefault((issue.file, issue.row), []).append(issue)
         for position in np.flatnonzero(self._blocked):
             row = int(self.frame.index[position])
             name = self._file_of[position]
-            reasons = [i.message(self.lang) for i in self.report.errors
-                       if i.row == row and i.file == name]
+            reasons = [i.message(self.lang) for i in by_row.get((name, row), [])]
             records.append({"file": name, "row": row,
                             self.spec.id_field: self.frame[self.spec.id_field].iloc[position],
                             "errors": " ; ".join(reasons)})
@@ -194,8 +234,8 @@ class ImportPlan:
 
     @property
     def valid_frame(self) -> gpd.GeoDataFrame:
-        """The rows that a commit writes."""
-        return self.frame[~self._blocked]
+        """The rows that a commit writes (without errors, without dropped duplicates)."""
+        return self.frame[~self._blocked & ~self._dropped]
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -255,23 +295,27 @@ class ImportPlan:
             if atlas.revision != self.revision_at_plan:
                 raise IngestError("ingest.stale", planned=self.revision_at_plan,
                                   current=atlas.revision)
-            frame = self.valid_frame.reset_index(drop=True)
+            frame, mode = partial_writes.rows_to_write(self.scope, atlas, self.valid_frame)
             # The check above gives the common case its message early; the store
             # repeats it under the writers' lock, where no other import can slip in
             # between the check and the write.
+            message = t("ingest.ui.revision_message", self.lang, file=self.source,
+                        rows=len(self.valid_frame), rejected=int(self._blocked.sum()),
+                        warnings=self.counts["warning"])
+            if self._dropped.any():
+                message += " " + t("ingest.revision_dropped", self.lang,
+                                   count=int(self._dropped.sum()))
             try:
                 self.committed = atlas.store.write(
-                    self.layer, frame, self.mode, user=user, source=self.source,
-                    message=t("ingest.ui.revision_message", self.lang, file=self.source,
-                              rows=len(frame), rejected=int(self._blocked.sum()),
-                              warnings=self.counts["warning"]),
-                    warnings=self.revision_warnings(),
-                    expected_revision=self.revision_at_plan)
+                    self.layer, frame, mode, user=user, source=self.source,
+                    message=message, warnings=self.revision_warnings(),
+                    expected_revision=self.revision_at_plan, provenance=self.provenance)
             except StoreError as exc:
                 if exc.key != "store.stale":
                     raise
                 raise IngestError("ingest.stale", planned=self.revision_at_plan,
                                   current=exc.params["current"]) from exc
+            partial_writes.after_commit(self.scope, atlas, frame)
         finally:
             if opened is not None:
                 opened.close()
@@ -360,6 +404,7 @@ def import_file(
     as_of: str | None = None,
     level_name: str | None = None,
     force: bool = False,
+    duplicate_tolerance_m: float = DUPLICATE_TOLERANCE_M,
 ) -> ImportPlan:
     """Plan the import of a file into a layer; nothing is written until ``.commit()``.
 
@@ -378,14 +423,19 @@ def import_file(
     ``licence`` and ``as_of`` (ISO date) are the provenance kept with the revision
     (default: the file name, none, the file's date); ``level_name`` names a territory
     level the atlas has no name for; ``force`` commits a territory replace that leaves
-    children without their parent.
+    children without their parent; ``duplicate_tolerance_m`` is how close two points
+    with the same name must be to be reported as the same place (see
+    :mod:`atlas.ingest.duplicates`).
     """
     options = ImportOptions(constants=parse_overrides(constants),
                             drop_duplicates=drop_duplicates, source=source, licence=licence,
-                            as_of=as_of, level_name=level_name, force=force)
+                            as_of=check_as_of(as_of), level_name=level_name, force=force,
+                            duplicate_tolerance_m=duplicate_tolerance_m)
     with _Opened(atlas_or_url) as opened:
         assert opened.atlas is not None
         ctx = Context.build(opened.atlas, layer, mode, lang, tolerance_m, options)
+        if layer == TERRITORIES and ctx.mode is WriteMode.REPLACE:
+            ctx.level_replace = level  # one level replaced, the others kept
         planner = FilePlanner(ctx, path, overrides=parse_overrides(mapping), crs=crs,
                               level=level, source_layer=source_layer, sheet=sheet,
                               max_size_mb=max_size_mb, progress=progress)
@@ -417,7 +467,8 @@ def import_territories(
     """
     if not files_by_level:
         raise IngestError("ingest.no_files")
-    options = ImportOptions(source=source, licence=licence, as_of=as_of, force=force)
+    options = ImportOptions(source=source, licence=licence, as_of=check_as_of(as_of),
+                            force=force)
     with _Opened(atlas_or_url) as opened:
         assert opened.atlas is not None
         ctx = Context.build(opened.atlas, TERRITORIES, mode, lang, DEFAULT_TOLERANCE_M,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..i18n import t
+from . import provenance
 from .report import ERROR, WARNING
 from .text import printable
 
@@ -148,6 +149,7 @@ def summary_text(plan: ImportPlan, lang: str, max_issues: int = 20) -> str:
     lines = [t("ingest.ui.header", lang, **facts), t("ingest.ui.rows", lang, **facts),
              t("ingest.ui.counts", lang, **facts)]
     lines += _source_lines(plan, lang)
+    lines += provenance.summary_lines(plan, lang)  # provenance, duplicates, rows left out
     lines += _mapping_lines(plan, lang)
     lines += _issue_lines(plan, lang, max_issues)
     if plan.rejected_rows and plan.skip_invalid:
@@ -179,6 +181,7 @@ def report_dict(plan: ImportPlan, lang: str) -> dict[str, Any]:
         "mapping": plan.mapping_table(lang),
         "unused_columns": [c for f in plan.files for c in f.mapping.unused],
         "rejected_rows": plan.rejected_rows,
+        **provenance.report_facts(plan),
         "issues": [i.record(lang, plan.report.multi_file) for i in plan.report.issues],
         "status": _status(plan, lang),
     }

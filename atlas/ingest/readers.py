@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ..crs import STORAGE
 from ..errors import IngestError
 from . import archives, gdal_guard, shapefile, sniff
 from .encoding import shapefile_encoding, sidecar
@@ -64,6 +65,8 @@ class Source:
     layer: str | None = None
     #: Added to the 0-based position to give the row number a person sees.
     row_offset: int = 1
+    #: False when ``crs`` is a reader's default, not the file's (GeoJSON without ``crs``).
+    crs_declared: bool = True
     issues: list[Issue] = field(default_factory=list)
 
     def row_number(self, position: int) -> int:
@@ -275,7 +278,8 @@ def _read_gdal(path: Path, fmt: str, wanted: str | None, geometry_hint: str | No
 def _read_geojson(path: Path, progress: Progress | None) -> Source:
     frame, geometry, crs, issues = read_geojson_file(path, progress)
     return Source(name=path.name, format="GeoJSON", frame=frame, geometry=geometry, crs=crs,
-                  encoding="UTF-8", issues=issues)
+                  encoding="UTF-8", issues=issues,
+                  crs_declared=crs is not None and not crs.equals(STORAGE))
 
 
 def _read_csv(path: Path, progress: Progress | None) -> Source:

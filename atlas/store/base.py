@@ -10,7 +10,7 @@ and pass the same test suite.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -27,11 +27,20 @@ class WriteMode(StrEnum):
     REPLACE = "replace"
     APPEND = "append"
     UPSERT = "upsert"
+    #: Some fields of existing rows (an import writes it as an upsert of merged rows).
+    UPDATE = "update"
 
 
 @dataclass(frozen=True)
 class Revision:
-    """Audit record of one write: who changed what, when, from which source."""
+    """Audit record of one write: who changed what, when, from which source.
+
+    ``provenance`` is what the person said about the data at import: ``source`` (the
+    citation, by default the file names), ``licence``, ``as_of`` (ISO date of the
+    data) and ``constants`` (``--set`` values, raw text); a restore records
+    ``restored_from`` and ``origins`` (rows per revision that first wrote them). It is
+    ``{}`` for revisions written before the atlas recorded provenance.
+    """
 
     revision: int
     layer: str
@@ -46,6 +55,25 @@ class Revision:
     message: str | None = None
     restored_from: int | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    provenance: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def licence(self) -> str | None:
+        """Licence of the data written, when the import named one."""
+        value = self.provenance.get("licence")
+        return None if value is None else str(value)
+
+    @property
+    def as_of(self) -> str | None:
+        """Date of the data written (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+        value = self.provenance.get("as_of")
+        return None if value is None else str(value)
+
+    @property
+    def cited_source(self) -> str | None:
+        """The source to cite: the provenance's, else the file names recorded."""
+        value = self.provenance.get("source")
+        return self.source if value is None else str(value)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain mapping, for tables and JSON."""
@@ -63,6 +91,10 @@ class Revision:
             "message": self.message,
             "restored_from": self.restored_from,
             "warnings": list(self.warnings),
+            "cited_source": self.cited_source,
+            "licence": self.licence,
+            "as_of": self.as_of,
+            "provenance": dict(self.provenance),
         }
 
 
@@ -136,8 +168,12 @@ class Store(ABC):
         message: str | None = None,
         warnings: Sequence[str] = (),
         expected_revision: int | None = None,
+        provenance: Mapping[str, object] | None = None,
     ) -> Revision:
         """Write rows atomically and record a revision; nothing changes on failure.
+
+        ``provenance`` (JSON-able: source, licence, as_of, constants) is kept with the
+        revision (see :class:`Revision`).
 
         ``expected_revision`` makes the write conditional: it is refused
         (``store.stale``) unless the atlas is still at that revision once this writer
@@ -156,6 +192,10 @@ class Store(ABC):
     @abstractmethod
     def history(self, layer: str | None = None) -> list[Revision]:
         """Revisions, oldest first, of one layer or of the whole atlas."""
+
+    @abstractmethod
+    def rows_by_revision(self, layer: str) -> dict[int, int]:
+        """Current rows of ``layer`` counted by the revision that wrote them."""
 
     @abstractmethod
     def current_revision(self) -> int:

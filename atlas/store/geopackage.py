@@ -224,6 +224,10 @@ class GeoPackageStore(SqlStore):
         if found != 3:
             store.close()
             raise StoreError("store.not_an_atlas", url=str(path))
+        try:  # an atlas made before provenance was recorded gains the column
+            store._migrate_provenance()
+        except StoreError:  # read-only file, or busy: read as it is (provenance {})
+            store.__dict__.pop("_has_provenance", None)
         return store
 
     # -- hooks ------------------------------------------------------------------------

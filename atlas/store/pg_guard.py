@@ -8,7 +8,8 @@ PostgreSQL whatever client connects (psql, QGIS, an old version of the atlas):
 - ``atlas_revisions`` (the audit log) only grows. Any other role than the table's
   owner (or a superuser) may insert the *next* revision number only, and may update
   a revision only while closing it: in the transaction that inserted it, and only its
-  counts and checksum. ``DELETE`` and ``TRUNCATE`` are the owner's.
+  counts and checksum (never its provenance). ``DELETE`` and ``TRUNCATE`` are the
+  owner's. Installing the guard adds the ``provenance`` column to an older audit log.
 - ``<layer>__history`` tables are written only by ``atlas_archive(layer, revision,
   fids)``, a ``SECURITY DEFINER`` function that moves current rows into history for a
   revision that the caller's own transaction opened. A writer removes current rows
@@ -33,9 +34,11 @@ from __future__ import annotations
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
 
+from .sql_schema import PROVENANCE
+
 #: Bumped whenever the functions or triggers below change: the owner's next open
 #: (or ``atlas roles grant``) then refreshes them.
-GUARD_VERSION = 1
+GUARD_VERSION = 2
 #: Comment on the lock table once the guard is complete; its absence means "install".
 GUARD_MARK = f"atlas-territorial guard v{GUARD_VERSION}"
 LOCK_TABLE = "atlas_lock"
@@ -93,10 +96,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM {revisions} r WHERE r.revision = OLD.revision
                  AND r.xmin = pg_current_xact_id()::xid)
      OR (NEW.revision, NEW.layer, NEW.mode, NEW.created_at, NEW."user", NEW.source,
-         NEW.message, NEW.restored_from, NEW.warnings)
+         NEW.message, NEW.restored_from, NEW.warnings, NEW.provenance)
         IS DISTINCT FROM
         (OLD.revision, OLD.layer, OLD.mode, OLD.created_at, OLD."user", OLD.source,
-         OLD.message, OLD.restored_from, OLD.warnings) THEN
+         OLD.message, OLD.restored_from, OLD.warnings, OLD.provenance) THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = format('permission denied: revision %s of the audit log cannot be changed',
                        OLD.revision),
@@ -288,6 +291,10 @@ def install_guard(cur: Cursor, schema: str) -> list[str]:
     owner, me = cur.fetchone()
     if owner != me:
         work.run(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(str(owner))))
+    # The row trigger reads the provenance column (guard v2): an atlas made before it
+    # gets the column first (nullable, so existing revisions are untouched).
+    work.run(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text").format(
+        work.name("atlas_revisions"), sql.Identifier(PROVENANCE)))
     lock = work.name(LOCK_TABLE)
     work.run(sql.SQL("CREATE TABLE IF NOT EXISTS {} (id integer PRIMARY KEY CHECK (id = 1))")
              .format(lock))

@@ -224,16 +224,19 @@ class PostGISStore(SqlStore):
     def _upgrade_guard(self) -> None:
         """Install or refresh the write protection when the owner opens an older atlas.
 
-        Other roles open it as it is (an older atlas then keeps the advisory lock); the
-        next ``atlas roles grant`` or the owner's next open protects it.
+        Other roles open it as it is (an older atlas then keeps the advisory lock, and
+        an audit log without the provenance column is read with empty provenance); the
+        next ``atlas roles grant`` or the owner's next open protects it and adds the
+        column (:func:`~atlas.store.pg_guard.install_guard`).
         """
         try:
             with self.engine.connect() as conn:
                 current, owner = guard_is_current(_cursor(conn), self.schema)
-            if current or not owner:
+            if not owner or (current and self._has_provenance):
                 return
             with self._write_transaction() as conn:
                 install_guard(_cursor(conn), self.schema)
+            self.__dict__.pop("_has_provenance", None)
         except psycopg2.Error as exc:  # raw DB-API cursor: SQLAlchemy does not wrap it
             raise self._raw_error(exc, StoreError(
                 "store.guard_failed", url=self.display_url, detail=str(exc).strip())) from exc

@@ -17,11 +17,15 @@ History rows changed or deleted behind the atlas's back (by a database owner, or
 editing the file) make the restore refuse with a sentence and roll back, instead of
 reporting success with the wrong rows. A revision recorded without a checksum (older
 versions could leave one after a crash) is checked on its row count alone.
+
+The new revision keeps the restored revision's provenance (source, licence, date of the
+data) and records ``origins``: the restored rows counted by the revision that wrote
+them (:func:`restored_provenance`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -36,6 +40,7 @@ from ..crs import STORAGE
 from ..errors import NotFoundError, StoreError
 from .base import Revision
 from .frames import checksum, conform
+from .revisions import rows_alive_by_revision
 from .sql_schema import GEOM, REV_FROM, REV_TO, revision_from_row
 
 FID = "fid"
@@ -58,7 +63,8 @@ class SqlStore(Protocol):
                  ids: list[int] | None = None) -> int: ...
     def _open_revision(self, conn: Connection, layer: str, mode: str, user: str | None,
                        source: str | None, message: str | None, warnings: Sequence[str],
-                       restored_from: int | None = None) -> int: ...
+                       restored_from: int | None = None,
+                       provenance: Mapping[str, object] | None = None) -> int: ...
     def _close_revision(self, conn: Connection, spec: LayerSpec, rev: int, written: int,
                         removed: int, digest: str) -> None: ...
 
@@ -73,8 +79,12 @@ def restore_layer(store: SqlStore, layer: str, revision: int, user: str | None) 
         if row is None:
             raise NotFoundError("store.unknown_revision", layer=layer, revision=revision)
         recorded = revision_from_row(row._mapping)
+        main, history = store._layer_tables(spec)
         rev = store._open_revision(conn, layer, "restore", user, None, None, (),
-                                   restored_from=revision)
+                                   restored_from=revision,
+                                   provenance=restored_provenance(
+                                       recorded, rows_alive_by_revision(conn, main, history,
+                                                                        revision)))
         removed = store._archive(conn, spec, rev)
         copy_state(store, conn, spec, revision, rev)
         restored, fids = current_rows(store, conn, spec)
@@ -82,6 +92,19 @@ def restore_layer(store: SqlStore, layer: str, revision: int, user: str | None) 
         store._close_revision(conn, spec, rev, len(restored), removed,
                               checksum(restored, spec))
     return rev
+
+
+def restored_provenance(recorded: Revision, origins: Mapping[int, int]) -> dict[str, object]:
+    """What a restore records: the restored revision's provenance, and where rows came from.
+
+    ``origins`` counts the restored rows by the revision that first wrote them, so the
+    sources of the current rows (:func:`atlas.provenance.current_provenance`) still name
+    the imports that brought them, not the restore.
+    """
+    kept = {key: value for key, value in recorded.provenance.items()
+            if key not in ("origins", "restored_from")}
+    return {**kept, "restored_from": recorded.revision,
+            "origins": {str(rev): count for rev, count in sorted(origins.items())}}
 
 
 def copy_state(store: SqlStore, conn: Connection, spec: LayerSpec, revision: int,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cached_property
@@ -50,8 +50,10 @@ from sqlalchemy.types import TypeEngine
 from ..catalog import LayerSpec, parse_spec
 from ..crs import STORAGE
 from ..errors import AtlasError, NotFoundError, StoreError
+from . import revisions
 from .base import BBox, Revision, Store, WriteMode
 from .frames import checksum, conform, prepare, row_dicts
+from .sql_lookup import existing_ids, fids_of
 from .sql_schema import (
     CHUNK,
     GEOM,
@@ -61,11 +63,8 @@ from .sql_schema import (
     REV_TO,
     build_layer_tables,
     build_meta_tables,
-    default_user,
     field_type,
     index_name,
-    now,
-    revision_from_row,
 )
 from .styles import layer_styles_row
 
@@ -180,6 +179,7 @@ class SqlStore(Store):
         with self._write_transaction() as conn:
             for table in self.meta.values():
                 table.create(conn, checkfirst=True)
+        self.__dict__.pop("_has_provenance", None)
 
     # -- settings and catalogue -------------------------------------------------------
     def get_settings(self) -> dict[str, Any]:
@@ -318,6 +318,7 @@ class SqlStore(Store):
         message: str | None = None,
         warnings: Sequence[str] = (),
         expected_revision: int | None = None,
+        provenance: Mapping[str, object] | None = None,
     ) -> Revision:
         """Write a frame atomically as one revision (see :meth:`Store.write`)."""
         spec = self._spec(layer)
@@ -343,7 +344,7 @@ class SqlStore(Store):
                         raise StoreError("store.stale", expected=expected_revision,
                                          current=current)
                 rev = self._open_revision(conn, layer, mode.value, user, source, message,
-                                          warnings)
+                                          warnings, provenance=provenance)
                 removed = 0
                 if mode is WriteMode.REPLACE:
                     removed = self._archive(conn, spec, rev)
@@ -402,28 +403,20 @@ class SqlStore(Store):
 
     def _open_revision(self, conn: Connection, layer: str, mode: str, user: str | None,
                        source: str | None, message: str | None, warnings: Sequence[str],
-                       restored_from: int | None = None) -> int:
-        table = self.meta["revisions"]
-        # The number is the highest one plus one, taken under the writers' lock, rather
-        # than from a sequence: a PostgreSQL sequence does not roll back, so a failed or
-        # killed write would leave a hole in the audit log.
-        following = select(func.coalesce(func.max(table.c.revision), 0) + 1).scalar_subquery()
-        result = conn.execute(insert(table).values(
-            revision=following,
-            layer=layer, mode=mode, created_at=now(), user=user or default_user(),
-            source=source, message=message, restored_from=restored_from,
-            warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,
-        ).returning(table.c.revision))
-        return int(result.scalar_one())
+                       restored_from: int | None = None,
+                       provenance: Mapping[str, object] | None = None) -> int:
+        return revisions.open_revision(
+            conn, self.meta["revisions"], layer=layer, mode=mode, user=user, source=source,
+            message=message, warnings=warnings, restored_from=restored_from,
+            provenance=provenance, with_provenance=self._has_provenance)
 
     def _close_revision(self, conn: Connection, spec: LayerSpec, rev: int, written: int,
                         removed: int, digest: str) -> None:
         main, _ = self._layer_tables(spec)
         self._after_write(conn, spec, main)
         total = int(conn.execute(select(func.count()).select_from(main)).scalar() or 0)
-        table = self.meta["revisions"]
-        conn.execute(update(table).where(table.c.revision == rev).values(
-            rows_written=written, rows_removed=removed, row_count=total, checksum=digest))
+        revisions.close_revision(conn, self.meta["revisions"], rev, written=written,
+                                 removed=removed, total=total, digest=digest)
 
     def _archive(self, conn: Connection, spec: LayerSpec, rev: int,
                  ids: list[int] | None = None) -> int:
@@ -448,42 +441,49 @@ class SqlStore(Store):
         return moved
 
     def _existing_ids(self, conn: Connection, spec: LayerSpec, ids: list[Any]) -> list[Any]:
-        main, _ = self._layer_tables(spec)
-        column = main.c[spec.id_field]
-        found: list[Any] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            found += conn.execute(select(column).where(column.in_(chunk))).scalars().all()
-        return sorted(found)
+        return existing_ids(conn, self._layer_tables(spec)[0], spec.id_field, ids)
 
     def _fids_of(self, conn: Connection, spec: LayerSpec, ids: list[Any]) -> dict[Any, int]:
-        main, _ = self._layer_tables(spec)
-        column = main.c[spec.id_field]
-        found: dict[Any, int] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            found.update((key, fid) for key, fid in conn.execute(
-                select(column, main.c.fid).where(column.in_(chunk))))
-        return found
+        return fids_of(conn, self._layer_tables(spec)[0], spec.id_field, ids)
 
     # -- revisions --------------------------------------------------------------------
+    @cached_property
+    def _has_provenance(self) -> bool:
+        """Whether the audit log has the provenance column (see :mod:`.revisions`)."""
+        with self.engine.connect() as conn:
+            return revisions.has_provenance_column(conn, self.meta["revisions"])
+
+    def _migrate_provenance(self) -> bool:
+        """Add the provenance column to an older atlas's audit log; False if refused."""
+        if self._has_provenance:
+            return True
+        with self._write_transaction() as conn:
+            if not revisions.has_provenance_column(conn, self.meta["revisions"]):
+                revisions.add_provenance_column(conn, self.meta["revisions"])
+        self.__dict__.pop("_has_provenance", None)
+        return True
+
     def history(self, layer: str | None = None) -> list[Revision]:
         """Revisions, oldest first."""
-        table = self.meta["revisions"]
-        stmt = select(table).order_by(table.c.revision)
         if layer is not None:
             self._spec(layer)
-            stmt = stmt.where(table.c.layer == layer)
         with self.engine.connect() as conn:
-            return [revision_from_row(row._mapping) for row in conn.execute(stmt)]
+            return revisions.read_revisions(conn, self.meta["revisions"],
+                                            self._has_provenance, layer=layer)
 
     def _revision(self, number: int) -> Revision:
-        table = self.meta["revisions"]
         with self.engine.connect() as conn:
-            row = conn.execute(select(table).where(table.c.revision == number)).first()
-        if row is None:
+            found = revisions.read_revisions(conn, self.meta["revisions"],
+                                             self._has_provenance, number=number)
+        if not found:
             raise NotFoundError("store.unknown_revision", layer="?", revision=number)
-        return revision_from_row(row._mapping)
+        return found[0]
+
+    def rows_by_revision(self, layer: str) -> dict[int, int]:
+        """Current rows of ``layer`` counted by the revision that wrote them."""
+        main, _ = self._layer_tables(self._spec(layer))
+        with self.engine.connect() as conn:
+            return revisions.rows_by_revision(conn, main)
 
     def current_revision(self) -> int:
         """Latest revision number of the whole atlas (0 when nothing was written)."""

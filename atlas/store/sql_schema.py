@@ -37,6 +37,8 @@ GEOM = "geom"
 REV_FROM = "_rev_from"
 REV_TO = "_rev_to"
 HISTORY_SUFFIX = "__history"
+#: Column of ``atlas_revisions`` holding a revision's provenance (JSON text).
+PROVENANCE = "provenance"
 #: Rows per statement when lists of ids are sent to the database.
 CHUNK = 500
 #: Longest identifier PostgreSQL keeps (longer ones are truncated or refused).
@@ -96,6 +98,8 @@ def build_meta_tables(metadata: MetaData) -> dict[str, Table]:
             Column("message", Text),
             Column("restored_from", Integer),
             Column("warnings", Text),
+            # JSON; absent from atlases made before it (atlas.store.revisions migrates).
+            Column(PROVENANCE, Text),
             sqlite_autoincrement=True,
         ),
     }
@@ -155,6 +159,11 @@ def default_user() -> str:
 def revision_from_row(row: Any) -> Revision:
     """A :class:`Revision` from a row (mapping) of ``atlas_revisions``."""
     warnings = json.loads(row["warnings"]) if row["warnings"] else []
+    provenance = row.get(PROVENANCE)  # no such column in an atlas not yet migrated
+    try:
+        provenance = json.loads(provenance) if provenance else {}
+    except ValueError:  # edited by hand into something else: shown as none
+        provenance = {}
     created = row["created_at"]
     if isinstance(created, str):
         created = datetime.fromisoformat(created)
@@ -164,4 +173,5 @@ def revision_from_row(row: Any) -> Revision:
         rows_written=int(row["rows_written"]), rows_removed=int(row["rows_removed"]),
         row_count=int(row["row_count"]), checksum=row["checksum"], message=row["message"],
         restored_from=row["restored_from"], warnings=tuple(warnings),
+        provenance=provenance if isinstance(provenance, dict) else {},
     )

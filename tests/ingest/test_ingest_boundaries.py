@@ -54,16 +54,19 @@ def test_hdx_cod_ab_one_file_per_level(gpkg_url, tmp_path):
         assert tree.get("SN01").parent_code is None  # no level 0 in this atlas
 
 
-def test_the_finest_level_of_a_cod_ab_file_unless_told(gpkg_url, tmp_path):
+def test_the_finest_unique_code_column_is_the_unit_whatever_the_level(gpkg_url, tmp_path):
     _, departements = _cod_ab(tmp_path)
     with atlas.create(gpkg_url, SETTINGS) as opened:
         plan = import_file(opened, departements, "territories", mode="replace")
         assert plan.frame["code"].tolist() == ["SN0101", "SN0102", "SN0201"]
         assert plan.frame["level"].tolist() == [2, 2, 2]
         assert [i.code for i in plan.report.issues] == ["parents_dropped"]
+        # --level says where the units go, not which code column they are: the unit's
+        # code stays the finest column unique per row (ADM1_PCODE is shared by two rows)
         plan = import_file(opened, departements, "territories", mode="replace", level=1)
-        assert plan.frame["code"].tolist() == ["SN01", "SN01", "SN0X"]
-        assert [i.code for i in plan.report.errors] == ["duplicate_id", "duplicate_id"]
+        assert plan.frame["code"].tolist() == ["SN0101", "SN0102", "SN0201"]
+        assert plan.frame["level"].tolist() == [1, 1, 1]
+        assert not [i.code for i in plan.report.errors if i.code == "duplicate_id"]
 
 
 def test_gadm_and_geoboundaries(gpkg_url, tmp_path):

@@ -57,9 +57,9 @@ def test_unknown_category_in_a_required_field_is_an_error(sn_atlas, tmp_path):
 def test_bad_values_in_optional_fields_warn_and_are_left_empty(sn_atlas, tmp_path):
     header = ["code", "nom", "type", "etat", "annee_realisation", "payant", "eau_disponible",
               "lat", "lon"]
-    rows = [["P1", "x", "forage", "ok", "vers 1990", "peut-être", "Oui", THIES[1], THIES[0]],
-            ["P2", "x", "forage", "ok", "1850", "Non", "x", THIES[1], THIES[0]],
-            ["P3", "x", "forage", "ok", "2010,5", "1", "faux", THIES[1], THIES[0]]]
+    rows = [["P1", "x1", "forage", "ok", "vers 1990", "peut-être", "Oui", THIES[1], THIES[0]],
+            ["P2", "x2", "forage", "ok", "1850", "Non", "x", THIES[1], THIES[0]],
+            ["P3", "x3", "forage", "ok", "2010,5", "1", "faux", THIES[1], THIES[0]]]
     plan = import_file(sn_atlas, write_csv(tmp_path / "pe.csv", header, rows), "water_points")
     assert plan.ok, plan.summary()
     found = {(i.row, i.field, i.code) for i in plan.report.warnings}
@@ -279,8 +279,8 @@ def test_activities_without_geometry_keep_a_known_territory_code(sn_atlas, tmp_p
 
 def test_point_code_in_the_file_is_checked_against_the_location(sn_atlas, tmp_path):
     header = WP_HEADER + ["code_commune"]
-    rows = [["P1", "x", "forage", "ok", THIES[1], THIES[0], THIES_REGION],
-            ["P2", "x", "forage", "ok", THIES[1], THIES[0], DAKAR_REGION]]
+    rows = [["P1", "x1", "forage", "ok", THIES[1], THIES[0], THIES_REGION],
+            ["P2", "x2", "forage", "ok", THIES[1], THIES[0], DAKAR_REGION]]
     plan = import_file(sn_atlas, wp_csv(tmp_path, rows, header=header), "water_points")
     assert [(i.row, i.code) for i in plan.report.issues] == [(2, "territory_mismatch")]
     assert plan.frame["territory_code"].tolist() == [THIES_DEPARTEMENT, THIES_DEPARTEMENT]
