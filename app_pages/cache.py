@@ -197,18 +197,22 @@ def sheet_pdf(url: str, revision: int, code: str, lang: str) -> bytes:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def table_csv(url: str, revision: int, code: str, lang: str) -> bytes:
-    """The territory's indicator table as CSV (UTF-8 with BOM, which Excel reads)."""
-    from atlas.exports import csv_bytes  # inert: no cell a spreadsheet would run
+    """The territory's indicator table as the reader's CSV (French: ``;``, decimal commas).
 
-    return csv_bytes(territory_table(url, revision, code, lang))
+    Headers and labels are translated and values rounded as shown; the codes follow in
+    the last columns (:func:`atlas.exports_locale.indicator_csv`, inert like every export).
+    """
+    from atlas.exports_locale import indicator_csv
+
+    return indicator_csv(territory_table(url, revision, code, lang), lang)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def table_xlsx(url: str, revision: int, code: str, lang: str) -> bytes:
-    """The territory's indicator table as an Excel workbook."""
-    from atlas.exports import xlsx_bytes  # text cells stay text, never formulas
+    """The territory's indicator table as a workbook: as shown, then a sheet of codes."""
+    from atlas.exports_locale import indicator_xlsx  # text cells stay text, never formulas
 
-    return xlsx_bytes(territory_table(url, revision, code, lang), sheet_name=code)
+    return indicator_xlsx(territory_table(url, revision, code, lang), lang, code)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -248,9 +252,14 @@ def what_if_table(url: str, revision: int, proposals: tuple[tuple[float, float, 
                    territories=None if territory is None else [territory])
 
 
-def proposals_files(proposals: Sequence[dict[str, Any]]) -> tuple[bytes, bytes]:
-    """The proposals as GeoJSON (EPSG:4326, as the standard wants) and as CSV."""
-    from atlas.exports import csv_bytes
+def proposals_files(proposals: Sequence[dict[str, Any]], labels: dict[str, str] | None = None,
+                    lang: str | None = None) -> tuple[bytes, bytes]:
+    """The proposals as GeoJSON (EPSG:4326, as the standard wants) and as the reader's CSV.
+
+    The GeoJSON keeps codes (``type: tap``) for GIS tools; the CSV names the type as the
+    page does ("Robinet") and keeps the code in its last column.
+    """
+    from atlas.exports_locale import localised_csv, proposals_table
 
     frame = gpd.GeoDataFrame(
         {"number": list(range(1, len(proposals) + 1)),
@@ -258,4 +267,4 @@ def proposals_files(proposals: Sequence[dict[str, Any]]) -> tuple[bytes, bytes]:
          "lon": [p["lon"] for p in proposals], "lat": [p["lat"] for p in proposals]},
         geometry=[shapely.Point(p["lon"], p["lat"]) for p in proposals], crs=storage_crs())
     return (frame.to_json().encode("utf-8"),
-            csv_bytes(pd.DataFrame(frame.drop(columns="geometry"))))
+            localised_csv(proposals_table(proposals, labels or {}, lang), lang))

@@ -36,6 +36,9 @@ SKIP_KEY = "import_skip"
 CRS_KEY = "import_crs"
 LEVEL_KEY = "import_level"
 MAPPING_KEY = "import_mapping"
+#: Provenance kept with the revision (optional: file name and file date otherwise).
+PROVENANCE_KEYS = {"source": "import_prov_source", "licence": "import_prov_licence",
+                   "as_of": "import_prov_as_of"}
 MESSAGE_KEY = "donnees_message"
 HISTORY_LAYER_KEY = "history_layer"
 RESTORE_KEY = "restore_revision"
@@ -144,7 +147,7 @@ def _plan(opened: Atlas, planned: dict[str, Any], lang: str,
                 opened, path, planned["layer"], mode=planned["mode"],
                 mapping=planned["overrides"] or None, crs=planned["crs"] or None,
                 skip_invalid=planned["skip"], lang=lang, level=planned.get("level"),
-                progress=progress)
+                progress=progress, **planned.get("provenance", {}))
     except Exception as exc:  # noqa: BLE001 - a hostile file must not break the page
         planned["error"] = error_sentence(exc, file=planned["name"])
 
@@ -161,7 +164,9 @@ def _analyse(opened: Atlas, lang: str) -> None:
         "skip": bool(st.session_state.get(SKIP_KEY)),
         "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {},
         "level": st.session_state.get(LEVEL_KEY)
-        if st.session_state[LAYER_KEY] == TERRITORIES else None}
+        if st.session_state[LAYER_KEY] == TERRITORIES else None,
+        "provenance": {name: (st.session_state.get(key) or "").strip() or None
+                       for name, key in PROVENANCE_KEYS.items()}}
     st.session_state[state.PLAN] = planned
     try:
         uploads.check_size(planned["name"], int(uploaded.size))
@@ -294,6 +299,9 @@ def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
         names = {lv: tree.level_name(lv, lang).capitalize() for lv in tree.levels}
         st.selectbox(tr("donnees.level"), list(names), key=LEVEL_KEY, format_func=names.get)
     st.checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
+    for column, (name, key) in zip(st.columns(3), PROVENANCE_KEYS.items(), strict=True):
+        column.text_input(tr(f"donnees.prov_{name}"), key=key,
+                          help=tr(f"donnees.prov_{name}_help") if name != "licence" else None)
     buttons = st.columns([1, 1, 3])
     if buttons[0].button(tr("donnees.analyse"), key="analyse_import", type="primary",
                          disabled=st.session_state.get(UPLOAD_KEY) is None):
@@ -335,7 +343,9 @@ def _history(opened: Atlas, view: AtlasSnapshot, url: str, revision: int,
         tr("donnees.col_mode"): [tr(f"donnees.mode_{m}") if m in (*WRITE_MODES, "restore")
                                  else str(m) for m in table["mode"]],
         tr("donnees.col_count"): [state.number(v, 0) for v in table["row_count"]],
-        tr("donnees.col_source"): table["source"].fillna(""),
+        tr("donnees.col_source"): table["cited_source"].fillna(""),
+        tr("donnees.prov_licence"): table["licence"].fillna(""),
+        tr("donnees.prov_as_of"): table["as_of"].fillna(""),
     }), hide_index=True, width="stretch")
     st.markdown(f"**{tr('donnees.restore_title')}**")
     user = require_editor()

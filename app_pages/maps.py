@@ -32,13 +32,16 @@ PROPOSAL_STYLE = {"radius": 9, "color": "#08306b", "weight": 3, "fill": True,
 
 
 def show(fmap: folium.Map, *, key: str, returned: Sequence[str], height: int = 560,
-         extra: folium.FeatureGroup | None = None) -> dict[str, Any]:
+         extra: folium.FeatureGroup | None = None, wheel_zoom: bool = True) -> dict[str, Any]:
     """Draw a (cached) map; returns what st_folium reports for ``returned`` objects.
 
     ``extra`` is a feature group added without reloading the map (st_folium's
-    ``feature_group_to_add``), e.g. the proposals of the what-if mode.
+    ``feature_group_to_add``), e.g. the proposals of the what-if mode. ``wheel_zoom``
+    off (presentation): the mouse wheel scrolls the page instead of zooming the map out.
     """
     fresh = localise(copy.deepcopy(fmap))
+    if not wheel_zoom:
+        fresh.options["scroll_wheel_zoom"] = False
     # render=False: st_folium renders the map itself anyway; rendering the whole page
     # too would lex every layer's GeoJSON as a Jinja template a second time (branca
     # wraps each rendered script in a new template), for the same arguments.

@@ -22,6 +22,12 @@ EDITOR = "editor"
 PROPOSALS = "proposals"
 SLIDE = "slide"
 PRESENTING = "presenting"
+#: The territories of the presentation, and the selection they were chosen for: owned
+#: keys, not a widget's, so full screen (where the set's widget is not drawn) keeps them.
+SLIDE_SET = "atelier_set"
+SLIDE_SET_FOR = "atelier_set_for"
+#: Whether this session's view was read from the address (a shared link) already.
+VIEW_RESTORED = "view_restored"
 PLAN = "import_plan"
 #: Clicks already acted upon, per map, so a rerun does not replay the last click.
 HANDLED_CLICKS = "handled_clicks"
@@ -34,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     PROPOSALS: [],
     SLIDE: 0,
     PRESENTING: False,
+    SLIDE_SET: None,
+    SLIDE_SET_FOR: "-",
+    VIEW_RESTORED: False,
     PLAN: None,
     HANDLED_CLICKS: {},
 }

@@ -75,28 +75,38 @@ def sheet_title(name: str) -> str:
 
 def xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "diagnostic") -> bytes:
     """The table as an XLSX workbook whose text cells are text, never formulas."""
+    return xlsx_sheets_bytes({sheet_name: frame})
+
+
+def xlsx_sheets_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as the sheets of one inert XLSX workbook (names → tables, in order).
+
+    The app's localised downloads put the table as shown in the first sheet and the
+    codes, for machines, in the second (:mod:`atlas.exports_locale`).
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(sheet_name))
+    for sheet_name, frame in sheets.items():
+        sheet = workbook.create_sheet(sheet_title(sheet_name))
 
-    def row_of(values: Iterable[Any]) -> list[Any]:
-        cells = []
-        for value in values:
-            plain = _cell_value(value)
-            if isinstance(plain, str):
-                cell = WriteOnlyCell(sheet, value=plain)
-                cell.data_type = "s"  # a string even when it starts with "="
-                cell.quotePrefix = True
-                cells.append(cell)
-            else:
-                cells.append(plain)
-        return cells
+        def row_of(values: Iterable[Any], sheet: Any = sheet) -> list[Any]:
+            cells = []
+            for value in values:
+                plain = _cell_value(value)
+                if isinstance(plain, str):
+                    cell = WriteOnlyCell(sheet, value=plain)
+                    cell.data_type = "s"  # a string even when it starts with "="
+                    cell.quotePrefix = True
+                    cells.append(cell)
+                else:
+                    cells.append(plain)
+            return cells
 
-    sheet.append(row_of(str(c) for c in frame.columns))
-    for record in frame.itertuples(index=False, name=None):
-        sheet.append(row_of(record))
+        sheet.append(row_of(str(c) for c in frame.columns))
+        for record in frame.itertuples(index=False, name=None):
+            sheet.append(row_of(record))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,7 +18,7 @@ def test_presentation_walks_through_the_communes_of_a_departement(read_only_app)
     at = pick(read_only_app, "ZZ01", "ZZ0101")
     at.switch_page("app_pages/atelier.py").run()
     assert_ok(at)
-    chosen = at.multiselect(key="atelier_set").value
+    chosen = at.multiselect(key="atelier_set@fr").value
     assert chosen and all(code.startswith("ZZ0101") and len(code) == 8 for code in chosen)
     first = at.title[-1].value
     assert at.markdown[0].value.startswith(f"Territoire 1 sur {len(chosen)}")
@@ -64,7 +64,10 @@ def test_what_if_counts_the_people_a_proposed_water_point_serves(read_only_app, 
     geojson = json.loads(download_bytes(at, "Propositions GeoJSON"))
     assert geojson["features"][0]["geometry"]["coordinates"] == [
         round(target.x, 6), round(target.y, 6)]
-    csv = pd.read_csv(io.BytesIO(download_bytes(at, "Propositions CSV")), encoding="utf-8-sig")
-    assert list(csv.columns) == ["number", "type", "lon", "lat"]
+    csv = pd.read_csv(io.BytesIO(download_bytes(at, "Propositions CSV")), sep=";",
+                      decimal=",", encoding="utf-8-sig")
+    assert list(csv.columns) == ["Numéro", "Type", "Longitude", "Latitude", "Code type"]
+    assert csv["Type"].tolist() == ["Robinet"] and csv["Code type"].tolist() == ["tap"]
+    assert csv["Longitude"].tolist() == [round(target.x, 6)]
     at.button(key="whatif_undo").click().run()
     assert at.session_state["proposals"] == []

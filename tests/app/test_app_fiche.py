@@ -32,8 +32,11 @@ def test_sheet_and_downloads_of_a_commune(read_only_app, tmp_path):
                       "Données GeoPackage"]
     html = download_bytes(at, "Fiche HTML").decode("utf-8")
     assert "Ndou" in html and "<html" in html.lower()
-    csv = pd.read_csv(io.BytesIO(download_bytes(at, "Indicateurs CSV")), encoding="utf-8-sig")
-    assert set(csv["territory_code"]) == {COMMUNE} and "pop_total" in set(csv["indicator"])
+    # the French interface downloads the French way: ";" and decimal commas, codes last
+    csv = pd.read_csv(io.BytesIO(download_bytes(at, "Indicateurs CSV")), encoding="utf-8-sig",
+                      sep=";", decimal=",")
+    assert set(csv["Code territoire"]) == {COMMUNE}
+    assert "pop_total" in set(csv["Code indicateur"])
     xlsx = pd.read_excel(io.BytesIO(download_bytes(at, "Indicateurs Excel")))
     assert len(xlsx) == len(csv)
     assert download_bytes(at, "Fiche PDF").startswith(b"%PDF")

@@ -35,19 +35,22 @@ def hostile_app(app_env, monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_downloaded_csv_and_xlsx_keep_the_name_as_text(hostile_app):
     rows = list(csv.DictReader(io.StringIO(
-        download_bytes(hostile_app, "Indicateurs CSV").decode("utf-8-sig"))))
-    assert rows and {row["territory_name"] for row in rows} == {"'" + LINK}
-    # A negative value (mangrove change, -50 ha) stays a plain number.
-    change = next(r for r in rows if r["indicator"] == "mangrove_change"
-                  and r["breakdown"] == "ha")
-    assert float(change["value"]) == pytest.approx(-50, abs=1e-6)
+        download_bytes(hostile_app, "Indicateurs CSV").decode("utf-8-sig")), delimiter=";"))
+    assert rows and {row["Territoire"] for row in rows} == {"'" + LINK}
+    # A negative value (mangrove change, -50 ha) stays a plain number (a French one).
+    change = next(r for r in rows if r["Code indicateur"] == "mangrove_change"
+                  and r["Code ventilation"] == "ha")
+    assert float(change["Valeur"].replace(",", ".")) == pytest.approx(-50, abs=1e-6)
 
-    sheet = openpyxl.load_workbook(io.BytesIO(
-        download_bytes(hostile_app, "Indicateurs Excel"))).active
-    header = [cell.value for cell in sheet[1]]
-    names = [row[header.index("territory_name")] for row in sheet.iter_rows(min_row=2)]
+    book = openpyxl.load_workbook(io.BytesIO(download_bytes(hostile_app, "Indicateurs Excel")))
+    shown, codes = book.worksheets
+    header = [cell.value for cell in shown[1]]
+    names = [row[header.index("Territoire")] for row in shown.iter_rows(min_row=2)]
     assert {(c.value, c.data_type) for c in names} == {(LINK, "s")}
-    values = [row[header.index("value")] for row in sheet.iter_rows(min_row=2)
+    header = [cell.value for cell in codes[1]]
+    names = [row[header.index("territory_name")] for row in codes.iter_rows(min_row=2)]
+    assert {(c.value, c.data_type) for c in names} == {(LINK, "s")}
+    values = [row[header.index("value")] for row in codes.iter_rows(min_row=2)
               if row[header.index("indicator")].value == "mangrove_change"]
     assert [(c.data_type, round(c.value, 6)) for c in values] == [("n", -50.0),
                                                                  ("n", round(-100 / 6, 6))]
