@@ -33,6 +33,7 @@ UPLOAD_KEY = "import_upload"
 LAYER_KEY = "import_layer"
 MODE_KEY = "import_mode"
 SKIP_KEY = "import_skip"
+DROP_KEY = "import_drop_duplicates"
 CRS_KEY = "import_crs"
 LEVEL_KEY = "import_level"
 MAPPING_KEY = "import_mapping"
@@ -147,6 +148,8 @@ def _plan(opened: Atlas, planned: dict[str, Any], lang: str,
                 opened, path, planned["layer"], mode=planned["mode"],
                 mapping=planned["overrides"] or None, crs=planned["crs"] or None,
                 skip_invalid=planned["skip"], lang=lang, level=planned.get("level"),
+                constants=planned.get("constants") or None,
+                drop_duplicates=planned.get("drop", False),
                 progress=progress, **planned.get("provenance", {}))
     except Exception as exc:  # noqa: BLE001 - a hostile file must not break the page
         planned["error"] = error_sentence(exc, file=planned["name"])
@@ -162,6 +165,7 @@ def _analyse(opened: Atlas, lang: str) -> None:
         "name": uploads.safe_name(uploaded.name), "data": b"", "plan": None, "error": None,
         "layer": st.session_state[LAYER_KEY], "mode": st.session_state[MODE_KEY],
         "skip": bool(st.session_state.get(SKIP_KEY)),
+        "drop": bool(st.session_state.get(DROP_KEY)), "constants": {},
         "crs": (st.session_state.get(CRS_KEY) or "").strip(), "overrides": {},
         "level": st.session_state.get(LEVEL_KEY)
         if st.session_state[LAYER_KEY] == TERRITORIES else None,
@@ -189,10 +193,14 @@ def _mapping_editor(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
     spec = opened.spec(planned["layer"])
     columns = source_columns(plan)
     current = plan.mapping
+    constants = planned.get("constants") or {}
     table = pd.DataFrame({
         "field": list(spec.field_names),
         "title": [f.title(lang) for f in spec.fields],
-        "column": [current.get(name, UNMAPPED) for name in spec.field_names],
+        "column": [UNMAPPED if name in constants else current.get(name, UNMAPPED)
+                   for name in spec.field_names],
+        # --set: one value for every row (a borehole list without a state column)
+        "constant": [constants.get(name, "") for name in spec.field_names],
     })
     st.data_editor(
         table, key=MAPPING_KEY, hide_index=True, width="stretch", disabled=["field", "title"],
@@ -201,6 +209,8 @@ def _mapping_editor(opened: Atlas, planned: dict[str, Any], lang: str) -> None:
             "title": st.column_config.TextColumn(tr("donnees.col_title")),
             "column": st.column_config.SelectboxColumn(tr("donnees.col_column"),
                                                        options=[UNMAPPED, *columns]),
+            "constant": st.column_config.TextColumn(tr("donnees.col_constant"),
+                                                    help=tr("donnees.col_constant_help")),
         })
     st.button(tr("donnees.apply_mapping"), key="apply_mapping", on_click=_apply_mapping,
               args=(opened, lang))
@@ -214,11 +224,22 @@ def _apply_mapping(opened: Atlas, lang: str) -> None:
         return
     names = opened.spec(planned["layer"]).field_names
     overrides = dict(planned["overrides"])
+    constants = dict(planned.get("constants") or {})
     for index, change in edits.items():
-        if "column" in change and 0 <= int(index) < len(names):
+        if not 0 <= int(index) < len(names):
+            continue
+        name = names[int(index)]
+        if "column" in change:
             value = change["column"]
-            overrides[names[int(index)]] = value if isinstance(value, str) and value else None
-    planned["overrides"] = overrides
+            overrides[name] = value if isinstance(value, str) and value else None
+        if "constant" in change:
+            value = change["constant"]
+            if isinstance(value, str) and value.strip():
+                constants[name] = value.strip()
+            else:
+                constants.pop(name, None)
+    planned["overrides"] = {k: v for k, v in overrides.items() if k not in constants}
+    planned["constants"] = constants
     _plan(opened, planned, lang)
     st.session_state.pop(MAPPING_KEY, None)
 
@@ -235,13 +256,14 @@ def _report(planned: dict[str, Any], lang: str) -> None:
         st.success(tr("donnees.plan_ok"))
     else:
         st.error(tr("donnees.plan_blocked"))
-    report = plan.report.to_frame(lang)
+    report = plan.report.to_grouped_frame(lang)  # identical issues on one line
     if not report.empty:
         report["severity"] = report["severity"].map(
             lambda s: tr(f"donnees.severity_{s}") if s in ("error", "warning") else s)
         report = report.drop(columns=["code"], errors="ignore").rename(columns={
             "file": tr("donnees.col_file"), "severity": tr("donnees.col_severity"),
-            "row": tr("donnees.col_row"), "field": tr("donnees.col_field"),
+            "count": tr("donnees.col_issue_count"), "rows": tr("donnees.col_row"),
+            "field": tr("donnees.col_field"),
             "value": tr("donnees.col_value"), "message": tr("donnees.col_message"),
             "hint": tr("donnees.col_hint")})
         st.dataframe(report, hide_index=True, width="stretch")
@@ -298,7 +320,10 @@ def _import(opened: Atlas, view: AtlasSnapshot, lang: str) -> None:
         tree = view.territories
         names = {lv: tree.level_name(lv, lang).capitalize() for lv in tree.levels}
         st.selectbox(tr("donnees.level"), list(names), key=LEVEL_KEY, format_func=names.get)
-    st.checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
+    checks = st.columns(2)
+    checks[0].checkbox(tr("donnees.skip_invalid"), key=SKIP_KEY)
+    checks[1].checkbox(tr("donnees.drop_duplicates"), key=DROP_KEY,
+                       help=tr("donnees.drop_duplicates_help"))
     for column, (name, key) in zip(st.columns(3), PROVENANCE_KEYS.items(), strict=True):
         column.text_input(tr(f"donnees.prov_{name}"), key=key,
                           help=tr(f"donnees.prov_{name}_help") if name != "licence" else None)

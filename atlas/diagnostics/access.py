@@ -19,6 +19,8 @@ from .context import Context
 from .population import population_source, population_units, unit_groups
 from .registry import POPULATION
 
+#: Breakdown of the coverage counting the improved points of unknown state as working.
+IF_UNKNOWN_WORKED = "if_unknown_worked"
 #: Sphere user classes of the technology field (``sphere_class`` attribute).
 SPHERE_CLASSES = ("tap", "hand_pump", "open_well")
 
@@ -34,18 +36,23 @@ class Nearest:
     row: np.ndarray
 
 
-def functional_improved(ctx: Context) -> np.ndarray:
+def functional_improved(ctx: Context, *, optimistic: bool = False) -> np.ndarray:
     """Mask of the water points that count for access.
 
     They are functional (or partly), from an improved source (JMP), and located.
+    ``optimistic`` also counts the improved points whose state is unknown (neither
+    declared working nor declared broken): the upper end of the coverage range.
     """
     def build() -> np.ndarray:
         frame = ctx.frame(WATER_POINTS)
         improved = frame["source_type"].isin(
             ctx.field_codes(WATER_POINTS, "source_type", "improved"))
         working = frame["status"].isin(ctx.field_codes(WATER_POINTS, "status", "functional"))
+        if optimistic:
+            working |= ~frame["status"].isin(
+                ctx.field_codes(WATER_POINTS, "status", "functional", False))
         return (improved & working).to_numpy() & ~np.isnan(ctx.xy(WATER_POINTS)[:, 0])
-    return ctx.memo("functional_improved", build)
+    return ctx.memo(("functional_improved", optimistic), build)
 
 
 def sphere_class(ctx: Context) -> np.ndarray:
@@ -70,9 +77,9 @@ def nearest_to(points: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return distance, index
 
 
-def nearest_water(ctx: Context, xy: np.ndarray) -> Nearest:
+def nearest_water(ctx: Context, xy: np.ndarray, *, optimistic: bool = False) -> Nearest:
     """Nearest functional improved water point of each position."""
-    rows = np.flatnonzero(functional_improved(ctx))
+    rows = np.flatnonzero(functional_improved(ctx, optimistic=optimistic))
     distance, position = nearest_to(ctx.xy(WATER_POINTS)[rows], xy)
     return Nearest(distance, np.where(position >= 0, rows[np.maximum(position, 0)], -1))
 
@@ -83,21 +90,37 @@ def nearest_for_layer(ctx: Context, layer: str) -> Nearest:
                     step=f"nearest water point of {layer}")
 
 
-def nearest_for_units(ctx: Context) -> Nearest:
-    """Nearest functional improved water point of each population unit."""
+def nearest_for_units(ctx: Context, *, optimistic: bool = False) -> Nearest:
+    """Nearest functional improved water point of each population unit.
+
+    The optimistic answer is the ordinary one when no improved point has an unknown
+    state, so an atlas whose states are all known pays for one KD-tree only.
+    """
+    if optimistic and not _any_unknown_counted(ctx):
+        return nearest_for_units(ctx)
+
     def build() -> Nearest:
         units = population_units(ctx)
         assert units is not None
-        return nearest_water(ctx, units.xy)
-    return ctx.memo("nearest_units", build, step="nearest water point of population")
+        return nearest_water(ctx, units.xy, optimistic=optimistic)
+    return ctx.memo(("nearest_units", optimistic), build,
+                    step="nearest water point of population")
 
 
-def coverage(ctx: Context, level: int) -> tuple[pd.Series, pd.Series]:
-    """Population, and population within the distance, per territory of a level."""
+def _any_unknown_counted(ctx: Context) -> bool:
+    return bool((functional_improved(ctx, optimistic=True) & ~functional_improved(ctx)).any())
+
+
+def coverage(ctx: Context, level: int, *, optimistic: bool = False
+             ) -> tuple[pd.Series, pd.Series]:
+    """Population, and population within the distance, per territory of a level.
+
+    ``optimistic``: as if the improved points of unknown state worked.
+    """
     units = population_units(ctx)
     assert units is not None
     groups = unit_groups(ctx, level)
-    within = nearest_for_units(ctx).distance <= ctx.options.distance
+    within = nearest_for_units(ctx, optimistic=optimistic).distance <= ctx.options.distance
     return groups.sum(units.population), groups.sum(np.where(within, units.population, 0.0))
 
 

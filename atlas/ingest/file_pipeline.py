@@ -27,6 +27,7 @@ from ..forms.submissions import survey_columns
 from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store.frames import conform_column
 from . import boundaries, census, crs_hints, levels, territory_steps
+from .column_checks import missing_column, wrong_column
 from .context import Context, territory_frame
 from .coordinates import table_geometry
 from .geometry import prepare
@@ -251,9 +252,7 @@ class FilePlanner:
                     self.add(Issue(ERROR, "missing_level", field="level",
                                    titles=spec_field.titles))
                 continue
-            self.add(Issue(ERROR, "missing_column", field=spec_field.name,
-                           titles=spec_field.titles,
-                           params={"columns": ", ".join(self.mapping.unused) or "-"}))
+            self.add(missing_column(spec_field, self.mapping.unused))
 
     def _own(self, name: str) -> list[object]:
         """The typed values of a field, as a list this step may change in place.
@@ -286,7 +285,10 @@ class FilePlanner:
             raw, used = _coalesce(self.frame, columns)
             converted = convert(spec_field, raw, used)
             severity = ERROR if spec_field.required else WARNING
-            for problem in converted.problems:
+            summary = wrong_column(spec_field, raw, used, converted)
+            if summary is not None:  # the column is the mistake: said once
+                self.add(summary)
+            for problem in converted.problems if summary is None else ():
                 self.field_issue(severity, problem.code, problem.position, spec_field.name,
                                  raw[problem.position], column=used[problem.position],
                                  emptied=not spec_field.required, **problem.params)

@@ -4,7 +4,8 @@ Automatic matching uses what the layer spec declares: the field name, its synony
 (French, English, WPDx hashtags, OSM tags, Kobo names) and its titles, compared
 without case or accents. A Kobo/ODK group path ``ecole/nom`` also matches on its
 last segment, after full names; as a last resort, names are compared without their
-little words ("Nom de l'école" is ``nom_ecole``). ``--map field=column`` overrides a field
+little words ("Nom de l'école" is ``nom_ecole``); generic names (``type``, ``code``,
+``id``...) come after all of these. ``--map field=column`` overrides a field
 (``--map field=`` leaves it unmapped) and ``--map lat=…/lon=…/wkt=…/geopoint=…``
 names the coordinate columns.
 
@@ -92,17 +93,29 @@ def check_overrides(spec: LayerSpec, overrides: Mapping[str, str | None],
     return checked
 
 
-def candidates(spec_field: FieldSpec) -> list[str]:
+#: Column names too common to mean one field: a ``type`` column is as often a map
+#: symbol class as a source type, ``code`` or ``id`` a row number, ``source`` where the
+#: data came from. A synonym among them is tried only after every specific name of
+#: every field, and only for a field that found nothing better (the layer's identifier
+#: excepted: ``id`` and ``code`` are what an identifier column is called).
+GENERIC_NAMES = frozenset({"type", "code", "id", "name", "source", "fid", "objectid"})
+
+
+def candidates(spec_field: FieldSpec, *, generic: bool | None = None) -> list[str]:
     """Folded names that identify a field, best first.
 
     The synonyms in the spec's order (where the field's own name sits if listed,
-    first otherwise), then the titles.
+    first otherwise), then the titles. ``generic`` keeps only the generic synonyms
+    (True) or only the others (False); the field's own name is never generic.
     """
     synonyms = list(spec_field.synonyms)
-    if fold_column(spec_field.name) not in {fold_column(s) for s in synonyms}:
+    own = fold_column(spec_field.name)
+    if own not in {fold_column(s) for s in synonyms}:
         synonyms.insert(0, spec_field.name)
-    names = [*synonyms, *spec_field.titles.values()]
-    return list(dict.fromkeys(fold_column(n) for n in names))
+    names = list(dict.fromkeys(fold_column(n) for n in [*synonyms, *spec_field.titles.values()]))
+    if generic is None:
+        return names
+    return [n for n in names if (n in GENERIC_NAMES and n != own) == generic]
 
 
 def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str | None],
@@ -139,6 +152,26 @@ def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str
             result.fields[name] = cols[:1] if name in single else cols
             result.how[name] = "scheme"
             claimed.update(result.fields[name])
+    pending = [f for f in spec.fields if f.name not in result.fields]
+    found, how = _match_names(spec, pending, columns, claimed, single)
+    for spec_field in pending:
+        if found[spec_field.name]:
+            result.fields[spec_field.name] = found[spec_field.name]
+            result.how[spec_field.name] = how[spec_field.name]
+    result.unused = [c for c in columns if c not in claimed]
+    return result
+
+
+def _match_names(spec: LayerSpec, pending: list[FieldSpec], columns: list[str],
+                 claimed: set[str], single: set[str]
+                 ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Columns of each pending field found by name, and how (``claimed`` is updated).
+
+    Passes over match kinds, each over every field: an exact name anywhere in the layer
+    beats a last-path-segment match, which beats a little-word match, so that
+    `latrines/filles` (a synonym of latrines_girls) is never taken by pupils_girls
+    through its last segment `filles`; generic names come last of all.
+    """
     full: dict[str, list[str]] = {}
     segment: dict[str, list[str]] = {}
     loose: dict[str, list[str]] = {}
@@ -147,19 +180,23 @@ def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str
         if "/" in column:
             segment.setdefault(fold_column(last_segment(column)), []).append(column)
         loose.setdefault(loose_column(last_segment(column)), []).append(column)
-    # Passes over match kinds, each over every field: an exact name anywhere in the
-    # layer beats a last-path-segment match, which beats a little-word match, so that
-    # `latrines/filles` (a synonym of latrines_girls) is never taken by pupils_girls
-    # through its last segment `filles`.
-    pending = [f for f in spec.fields if f.name not in result.fields]
     found: dict[str, list[str]] = {f.name: [] for f in pending}
     how: dict[str, str] = {f.name: "" for f in pending}
-    for index in (full, segment, loose):
+    passes = [(index, False) for index in (full, segment, loose)] + [
+        (full, True), (segment, True)]
+    for index, generic in passes:
         for spec_field in pending:
             taken = found[spec_field.name]
-            if index is loose and taken:
-                continue  # little-word matching is a last resort
-            names = candidates(spec_field)
+            if (index is loose or generic) and taken:
+                continue  # little-word and generic matching are last resorts
+            # A layer's identifier keeps its synonyms' order: there `id` and `code`
+            # are the names one expects, and a foreign id only makes a new row.
+            if spec_field.name == spec.id_field:
+                if generic:
+                    continue
+                names = candidates(spec_field)
+            else:
+                names = candidates(spec_field, generic=generic)
             keys = names if index is not loose else [loose_column(n) for n in names]
             for name in keys:
                 for column in index.get(name, []):
@@ -172,9 +209,4 @@ def map_columns(spec: LayerSpec, columns: list[str], overrides: Mapping[str, str
                     how[spec_field.name] = how[spec_field.name] or (
                         "name" if name == fold_column(spec_field.name)
                         else "path" if index is segment else "synonym")
-    for spec_field in pending:
-        if found[spec_field.name]:
-            result.fields[spec_field.name] = found[spec_field.name]
-            result.how[spec_field.name] = how[spec_field.name]
-    result.unused = [c for c in columns if c not in claimed]
-    return result
+    return found, how

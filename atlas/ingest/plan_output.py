@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from ..store import Revision, WriteMode
     from .file_pipeline import FilePlan
-    from .report import Report
+    from .report import Issue, Report
 
 
 class ImportPlan(Protocol):
@@ -48,6 +48,8 @@ class ImportPlan(Protocol):
     @property
     def rejected_rows(self) -> list[int]: ...  # noqa: D102
     @property
+    def file_errors(self) -> list[Issue]: ...  # noqa: D102
+    @property
     def valid_frame(self) -> gpd.GeoDataFrame: ...  # noqa: D102
     def mapping_table(self, lang: str | None = None) -> list[dict[str, str]]: ...  # noqa: D102
 
@@ -70,6 +72,11 @@ def _status(plan: ImportPlan, lang: str) -> str:
         return t("ingest.ui.status_committed", lang, revision=plan.committed.revision)
     if plan.ok:
         return t("ingest.ui.status_ready", lang)
+    rejected = len(plan.rejected_rows)
+    if rejected and not plan.skip_invalid and not plan.file_errors:
+        # Only rows are wrong: say exactly what --skip-invalid would leave out.
+        return t("ingest.ui.status_blocked_rows", lang, rejected=rejected,
+                 rows=len(plan.frame), valid=len(plan.frame) - rejected)
     return t("ingest.ui.status_blocked", lang)
 
 
@@ -116,30 +123,37 @@ def _mapping_lines(plan: ImportPlan, lang: str) -> list[str]:
 
 
 def _issue_lines(plan: ImportPlan, lang: str, max_issues: int) -> list[str]:
-    """The first issues as an aligned table, each followed by its hint."""
+    """The first groups of identical issues as an aligned table, each with its hint."""
     issues = plan.report.issues
     if not issues:
         return []
-    head = issues[:max(max_issues, 0)]
+    groups = plan.report.groups()
+    head = groups[:max(max_issues, 0)]
     lines = [""]
     if head:
-        lines += [t("ingest.ui.issues_header", lang, shown=len(head), total=len(issues)),
+        lines += [t("ingest.ui.issues_header", lang, shown=len(head), groups=len(groups),
+                    total=len(issues)),
                   t("ingest.ui.row_note", lang)]
-        columns = [[_severity(i.severity, lang) for i in head],
-                   [str(i.row) if i.row is not None else "-" for i in head],
-                   [i.field or "-" for i in head],
-                   [_short(i.value) for i in head]]
-        titles = [t(f"ingest.ui.col_{c}", lang) for c in ("severity", "row", "field", "value")]
-        widths = [max([len(titles[k]), *(len(v) for v in columns[k])]) for k in range(4)]
-        lines.append("  " + "  ".join(f"{titles[k]:<{widths[k]}}" for k in range(4))
+        columns = [[_severity(g.first.severity, lang) for g in head],
+                   [str(g.count) for g in head],
+                   [g.rows_text(lang) for g in head],
+                   [g.first.field or "-" for g in head],
+                   [_short(g.first.value) for g in head]]
+        titles = [t(f"ingest.ui.col_{c}", lang)
+                  for c in ("severity", "count", "row", "field", "value")]
+        widths = [max([len(titles[k]), *(len(v) for v in columns[k])]) for k in range(5)]
+        lines.append("  " + "  ".join(f"{titles[k]:<{widths[k]}}" for k in range(5))
                      + "  " + t("ingest.ui.col_message", lang))
-        for index, issue in enumerate(head):
-            cells = "  ".join(f"{columns[k][index]:<{widths[k]}}" for k in range(4))
+        for index, group in enumerate(head):
+            issue = group.first
+            cells = "  ".join(f"{columns[k][index]:<{widths[k]}}" for k in range(5))
             prefix = f"[{issue.file}] " if plan.report.multi_file and issue.file else ""
             lines.append(f"  {cells}  {prefix}{issue.message(lang)}")
-            lines.append(f"  {'':<{sum(widths) + 6}}  → {issue.hint(lang)}")
-    if len(issues) > len(head):
-        lines.append(t("ingest.ui.more_issues", lang, count=len(issues) - len(head)))
+            lines.append(f"  {'':<{sum(widths) + 8}}  → {issue.hint(lang)}")
+    if len(groups) > len(head):
+        rest = groups[len(head):]
+        lines.append(t("ingest.ui.more_issues", lang, groups=len(rest),
+                       count=sum(g.count for g in rest)))
     return lines
 
 
@@ -183,6 +197,8 @@ def report_dict(plan: ImportPlan, lang: str) -> dict[str, Any]:
         "rejected_rows": plan.rejected_rows,
         **provenance.report_facts(plan),
         "issues": [i.record(lang, plan.report.multi_file) for i in plan.report.issues],
+        "grouped_issues": [g.record(lang, plan.report.multi_file)
+                           for g in plan.report.groups()],
         "status": _status(plan, lang),
     }
 
@@ -224,18 +240,20 @@ def html_fragment(plan: ImportPlan, lang: str, max_issues: int | None = NOTEBOOK
         parts.append(f"<p>{escape(t('ingest.ui.unused', lang, columns=', '.join(unused)))}</p>")
     issues = plan.report.issues
     if issues:
-        shown = issues if max_issues is None else issues[:max_issues]
-        header = t("ingest.ui.issues_header", lang, shown=len(shown), total=len(issues))
+        groups = plan.report.groups()
+        shown = groups if max_issues is None else groups[:max_issues]
+        header = t("ingest.ui.issues_header", lang, shown=len(shown), groups=len(groups),
+                   total=len(issues))
         parts.append(f"<h4>{escape(header)}</h4>")
         parts.append(f"<p><em>{escape(t('ingest.ui.row_note', lang))}</em></p>")
         multi = plan.report.multi_file
         headers = ([t("ingest.ui.col_file", lang)] if multi else []) + [
             t(f"ingest.ui.col_{c}", lang)
-            for c in ("severity", "row", "field", "value", "message", "hint")]
-        rows = [([i.file] if multi else []) + [
-            _severity(i.severity, lang), i.row, i.field, i.value, i.message(lang),
-            i.hint(lang)] for i in shown]
-        parts.append(_table(headers, rows, [i.severity for i in shown]))
+            for c in ("severity", "count", "row", "field", "value", "message", "hint")]
+        rows = [([g.first.file] if multi else []) + [
+            _severity(g.first.severity, lang), g.count, g.rows_text(lang), g.first.field,
+            g.first.value, g.first.message(lang), g.first.hint(lang)] for g in shown]
+        parts.append(_table(headers, rows, [g.first.severity for g in shown]))
     return f'<div class="atlas-import-report">{"".join(parts)}</div>'
 
 

@@ -1,7 +1,8 @@
 """The validation report: one issue per problem, with where, what and what to do.
 
 Each issue says where (file row and field), what (the value and a sentence) and
-what to do (a hint).
+what to do (a hint). Identical issues on many rows are shown as one group with their
+count and first rows (:meth:`Report.groups`); the list of issues stays complete.
 
 Issues carry a message key and parameters rather than sentences, so the same plan
 can be shown in French in the CLI and saved in English for a partner. Rows are
@@ -61,8 +62,9 @@ class Issue:
         return text
 
     def hint(self, lang: str | None = None) -> str:
-        """What to do about it."""
-        return t(f"ingest.hint.{self.code}", lang, **self._params(lang))
+        """What to do about it (an issue may name a more precise hint than its code's)."""
+        key = self.params.get("hint_key", self.code)
+        return t(f"ingest.hint.{key}", lang, **self._params(lang))
 
     def record(self, lang: str | None = None, with_file: bool = False) -> dict[str, Any]:
         """Plain mapping for tables and JSON (severity kept as ``error``/``warning``)."""
@@ -86,6 +88,58 @@ class Issue:
         if not where:
             return self.message(lang)
         return t("ingest.ui.line", lang, where=", ".join(where), message=self.message(lang))
+
+
+#: Row numbers quoted for a group of identical issues (the JSON report keeps them all).
+ROWS_SHOWN = 10
+
+
+def _group_key(issue: Issue) -> tuple[object, ...]:
+    params = tuple(sorted((k, repr(v)) for k, v in issue.params.items()))
+    return (issue.file, issue.severity, issue.code, issue.field, issue.value, params)
+
+
+@dataclass(frozen=True)
+class IssueGroup:
+    """Issues that say the same thing (file, problem, field, value) on different rows.
+
+    240 rows whose source type is « 4 » are one line with their count and first rows,
+    not 240 lines; a file-level issue is a group of its own.
+    """
+
+    first: Issue
+    rows: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        """How many issues the group stands for (1 for a file-level issue)."""
+        return max(len(self.rows), 1)
+
+    def rows_text(self, lang: str | None = None) -> str:
+        """The first row numbers, and how many more ("3, 4, 9 … (+237)")."""
+        if not self.rows:
+            return "-"
+        shown = ", ".join(map(str, self.rows[:ROWS_SHOWN]))
+        more = len(self.rows) - ROWS_SHOWN
+        return shown if more <= 0 else t("ingest.ui.rows_more", lang, rows=shown, more=more)
+
+    def record(self, lang: str | None = None, with_file: bool = False) -> dict[str, Any]:
+        """Plain mapping: the issue's record with ``count`` and every row number."""
+        out = self.first.record(lang, with_file)
+        out.pop("row")
+        out.update({"count": self.count, "rows": list(self.rows)})
+        return out
+
+
+def group_issues(issues: Iterable[Issue]) -> list[IssueGroup]:
+    """Identical issues together, in the order of their first occurrence."""
+    groups: dict[tuple[object, ...], tuple[Issue, list[int]]] = {}
+    for index, issue in enumerate(issues):
+        key = _group_key(issue) if issue.row is not None else ("file", index)
+        first, rows = groups.setdefault(key, (issue, []))
+        if issue.row is not None:
+            rows.append(issue.row)
+    return [IssueGroup(first, tuple(rows)) for first, rows in groups.values()]
 
 
 class Report(Sequence[dict[str, Any]]):
@@ -141,6 +195,22 @@ class Report(Sequence[dict[str, Any]]):
         frame = pd.DataFrame(records, columns=columns)
         frame["row"] = frame["row"].astype("Int64")
         return frame
+
+    def groups(self) -> list[IssueGroup]:
+        """The issues with identical ones together (see :class:`IssueGroup`)."""
+        return group_issues(self.issues)
+
+    def to_grouped_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """One line per group: severity, count, first rows, field, value, message, hint."""
+        lang = lang or self.lang
+        records = []
+        for group in self.groups():
+            record = group.record(lang, self.multi_file)
+            record["rows"] = group.rows_text(lang)
+            records.append(record)
+        columns = (["file"] if self.multi_file else []) + [
+            "severity", "count", "rows", "field", "value", "message", "hint", "code"]
+        return pd.DataFrame(records, columns=columns)
 
     def __repr__(self) -> str:
         """Counts per severity."""

@@ -19,9 +19,15 @@ from ..text import strip_accents
 
 #: Cell contents that mean "no value" when they match nothing else (a category
 #: code such as ``none`` is looked up first, so it is never taken for a blank).
-NULL_TOKENS = frozenset({
-    "", "na", "n/a", "n a", "nan", "null", "none", "nil", "#n/a", "-", "--", "?",
-    "unknown", "inconnu", "inconnue", "nsp", "ne sait pas", "nr", "nc", "non renseigne",
+#: The words that say "nobody knows". In a category field that declares the code
+#: ``unknown`` (a water point's state, a management mode...) they are that code; in
+#: any other field they are a blank, like the other null tokens.
+UNKNOWN_WORDS = frozenset({
+    "unknown", "inconnu", "inconnue", "etat inconnu", "statut inconnu", "nsp",
+    "ne sait pas", "nr", "non renseigne", "?", "unk", "not known",
+})
+NULL_TOKENS = UNKNOWN_WORDS | frozenset({
+    "", "na", "n/a", "n a", "nan", "null", "none", "nil", "#n/a", "-", "--", "nc",
 })
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})

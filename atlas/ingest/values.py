@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import FieldSpec
-from .text import fold, is_blank, is_null_token
+from .text import UNKNOWN_WORDS, fold, is_blank, is_null_token
 
 #: Field types whose cells are kept as text.
 TEXT_KINDS = frozenset({"string", "category"})
@@ -64,12 +64,23 @@ class Converted:
     notes: list[Problem] = field(default_factory=list)
 
 
+#: The category code that means "nobody knows" (see :data:`UNKNOWN_WORDS`).
+UNKNOWN = "unknown"
+
+
 def category_lookup(spec_field: FieldSpec) -> dict[str, str]:
-    """Folded code, labels and synonyms → code (first declared wins on a clash)."""
+    """Folded code, labels and synonyms → code (first declared wins on a clash).
+
+    A field that declares the code ``unknown`` also takes every unknown word for it, so
+    "inconnu", "NSP" or "?" mean the same in a state, a management or a source column.
+    """
     table: dict[str, str] = {}
     for value in spec_field.values:
         for text in (value.code, *value.labels.values(), *value.synonyms):
             table.setdefault(fold(text), value.code)
+    if UNKNOWN in spec_field.codes():
+        for word in UNKNOWN_WORDS:
+            table.setdefault(word, UNKNOWN)
     return table
 
 

@@ -258,7 +258,8 @@ def test_waste(table):
 def test_biodigesters(table):
     close(values(table, "bio_count"), [2, 1, 0, 1])
     close(values(table, "bio_functional"), [50, None, None, 100])
-    assert reason(table, "SN0102", "bio_functional") == "données non renseignées"
+    close(values(table, "bio_functional", "unknown"), [0, 1, 0, 0])
+    assert reason(table, "SN0102", "bio_functional") == "état inconnu pour tous (voir leur nombre)"
     assert reason(table, "SN0201", "bio_functional") == "aucun biodigesteur"
 
 

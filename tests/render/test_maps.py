@@ -221,7 +221,8 @@ def test_territory_map_layers_and_controls(small_atlas, region):
     spec, data = payload(found["water_points"])
     assert "État" in spec["fields"] and spec["popup"] is True
     statuses = {f["properties"]["p"][spec["fields"].index("État")] for f in data["features"]}
-    assert statuses <= {"Fonctionnel", "Partiellement fonctionnel", "En panne", "Abandonné"}
+    assert statuses <= {"Fonctionnel", "Partiellement fonctionnel", "En panne", "Abandonné",
+                        "État inconnu"}
     assert len(data["features"]) == found["water_points"].feature_count
     assert not found["water_points"].default_js  # few points: no clustering
     legend = next(c for c in fmap._children.values() if isinstance(c, Legend)).html

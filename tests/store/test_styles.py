@@ -132,6 +132,7 @@ def test_qml_categories_labels_and_colours(water: LayerSpec) -> None:
         ("partly_functional", "Partiellement fonctionnel", "253,174,97,255"),
         ("non_functional", "En panne", "215,48,39,255"),
         ("abandoned", "Abandonné", "77,77,77,255"),
+        ("unknown", "État inconnu", "189,189,189,255"),
         ("", "Autres valeurs", "99,99,99,255"),  # fallback: default symbol
     ]
     english = [(value, label) for value, label, _ in categories(parse_qml(qml_for(water, "en")))]
@@ -171,6 +172,7 @@ def test_qml_value_maps_for_category_fields(water: LayerSpec) -> None:
         ("Partiellement fonctionnel", "partly_functional"),
         ("En panne", "non_functional"),
         ("Abandonné", "abandoned"),
+        ("État inconnu", "unknown"),
     ]
     english = value_map(parse_qml(qml_for(water, "en")), "status")
     assert english[2] == ("Non-functional", "non_functional")
@@ -269,21 +271,22 @@ def test_sld_rules_filters_and_else(water: LayerSpec) -> None:
     assert root.get("version") == "1.1.0"
     assert root.findtext("./sld:NamedLayer/se:Name", namespaces=NS) == "water_points"
     rules = root.findall(".//se:FeatureTypeStyle/se:Rule", NS)
-    assert len(rules) == 5
+    assert len(rules) == 6
     literals = [r.findtext("./ogc:Filter/ogc:PropertyIsEqualTo/ogc:Literal", namespaces=NS)
                 for r in rules[:-1]]
-    assert literals == ["functional", "partly_functional", "non_functional", "abandoned"]
+    assert literals == ["functional", "partly_functional", "non_functional", "abandoned",
+                        "unknown"]
     properties = {r.findtext(".//ogc:PropertyName", namespaces=NS) for r in rules[:-1]}
     assert properties == {"status"}
     titles = [r.findtext("./se:Description/se:Title", namespaces=NS) for r in rules]
     assert titles == ["Fonctionnel", "Partiellement fonctionnel", "En panne", "Abandonné",
-                      "Autres valeurs"]
+                      "État inconnu", "Autres valeurs"]
     else_rule = rules[-1]
     assert else_rule.find("se:ElseFilter", NS) is not None
     assert else_rule.find("ogc:Filter", NS) is None
     fills = [r.findtext(".//se:Mark/se:Fill/se:SvgParameter[@name='fill']", namespaces=NS)
              for r in rules]
-    assert fills == ["#1a9850", "#fdae61", "#d73027", "#4d4d4d", "#636363"]
+    assert fills == ["#1a9850", "#fdae61", "#d73027", "#4d4d4d", "#bdbdbd", "#636363"]
     assert all(r.find("se:PointSymbolizer", NS) is not None for r in rules)
     assert all(r.findtext(".//se:WellKnownName", namespaces=NS) == "circle" for r in rules)
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...names import LOCALITIES, WATER_POINTS
 from ..access import (
+    IF_UNKNOWN_WORKED,
     SPHERE_CLASSES,
     coverage,
     functional_improved,
@@ -22,7 +23,7 @@ from ..context import Context
 from ..population import located_population_problem, population_total
 from ..registry import POPULATION, Breakdown, indicator
 from ..values import Values, divide
-from .shares import functional_share
+from .shares import functional_breakdowns, functional_share
 
 
 def _no_points(ctx: Context, level: int) -> tuple[pd.Series, str]:
@@ -38,9 +39,14 @@ def wp_count(ctx: Context, level: int) -> pd.Series:
 
 @indicator("wp_functional", labels={"fr": "Taux de fonctionnement des points d'eau",
                                     "en": "Water points functionality rate"},
-           theme="water", unit="%", layers=(WATER_POINTS,), direction="higher")
+           theme="water", unit="%", layers=(WATER_POINTS,), direction="higher",
+           breakdowns=functional_breakdowns({"fr": "points d'état inconnu",
+                                             "en": "points of unknown state"}))
 def wp_functional(ctx: Context, level: int) -> Values:
-    """Functional (or partly functional) points among those whose state is known."""
+    """Functional (or partly functional) points among those whose state is known.
+
+    The points of unknown state are counted beside the rate, never guessed.
+    """
     return functional_share(ctx, WATER_POINTS, level, "no_water_points")
 
 
@@ -85,20 +91,31 @@ def wp_load(ctx: Context, level: int) -> Values:
 @indicator("pop_within_500m",
            labels={"fr": "Population à ≤ {distance} m d'un point d'eau fonctionnel amélioré",
                    "en": "Population within {distance} m of a functional improved water point"},
-           theme="water", unit="%", layers=(POPULATION, WATER_POINTS), direction="higher")
+           theme="water", unit="%", layers=(POPULATION, WATER_POINTS), direction="higher",
+           breakdowns=(Breakdown("", {"fr": "points connus en service",
+                                      "en": "points known to work"}),
+                       Breakdown(IF_UNKNOWN_WORKED, {
+                           "fr": "si les points d'état inconnu fonctionnaient",
+                           "en": "if the points of unknown state worked"},
+                           direction="neutral")))
 def pop_within_500m(ctx: Context, level: int) -> Values:
     """Share of the population within the distance of a functional improved point.
 
-    Sphere: 500 m; each cell or locality is counted once.
+    Sphere: 500 m; each cell or locality is counted once. Only points known to work
+    count; the second breakdown also counts the improved points of unknown state, so
+    the two values are the honest range of the coverage rather than a guess.
     """
     index = ctx.level_index(level)
     problem = located_population_problem(ctx)
     if problem is not None:
-        return Values.unavailable(index, [""], problem)
-    population, covered = coverage(ctx, level)
+        return Values.unavailable(index, ["", IF_UNKNOWN_WORKED], problem)
     _, why = population_total(ctx, level)
-    return Values.of({"": divide(covered, population, scale=100, why=[
-        (why.notna(), why), (population == 0, ctx.reason("no_population"))])})
+    columns = {}
+    for code, optimistic in (("", False), (IF_UNKNOWN_WORKED, True)):
+        population, covered = coverage(ctx, level, optimistic=optimistic)
+        columns[code] = divide(covered, population, scale=100, why=[
+            (why.notna(), why), (population == 0, ctx.reason("no_population"))])
+    return Values.of(columns)
 
 
 @indicator("wp_age", labels={"fr": "Âge moyen des points d'eau", "en": "Mean age of water points"},

@@ -56,6 +56,21 @@ KEY_FIGURES: tuple[tuple[str, str | None], ...] = (
 )
 
 
+#: Rows that only matter where some states are unknown: the count of such points, and
+#: the coverage as if they worked (the upper end of its range).
+UNKNOWN_COUNTS = frozenset({"unknown"})
+IF_UNKNOWN = frozenset({"if_unknown_worked"})
+
+
+def _says_something(row: Row, headline: object) -> bool:
+    """False for "0 of unknown state" and for a coverage range that is one value."""
+    if row["breakdown"] in UNKNOWN_COUNTS:  # (JMP ladders never reach here)
+        return not (is_missing(row["value"]) or row["value"] == 0)
+    if row["breakdown"] in IF_UNKNOWN:
+        return not (is_missing(row["value"]) or row["value"] == headline)
+    return True
+
+
 class ReportData:
     """Diagnostics and priority lists of a set of territories, cut per territory."""
 
@@ -140,14 +155,18 @@ class ReportData:
         declared ones (a total) are kept only when they are not zero.
         """
         keep = []
+        headline = {r["indicator"]: r["value"] for r in rows if r["breakdown"] == ""}
         for row in rows:
             item = REGISTRY.get(row["indicator"])
             declared = {b.code for b in item.breakdowns} if item is not None else set()
             if declared and declared <= set(LADDER_LEVELS):
                 continue
             extra = declared and row["breakdown"] not in declared
-            if not (extra and (is_missing(row["value"]) or row["value"] == 0)):
-                keep.append(row)
+            if extra and (is_missing(row["value"]) or row["value"] == 0):
+                continue
+            if not _says_something(row, headline.get(row["indicator"])):
+                continue
+            keep.append(row)
         return keep
 
     def section_source(self, rows: Iterable[Row]) -> str:
