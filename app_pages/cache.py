@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 DEFAULT_ATLAS = "data/demo.gpkg"
 TABLE_COLUMNS = ("territory_code", "territory_name", "level_name", "theme", "indicator",
                  "breakdown", "label", "value", "unit", "parent_value", "rank", "rank_of",
-                 "status", "threshold", "threshold_source", "data_date")
+                 "status", "threshold", "threshold_source", "data_date", "reason")
 
 
 def atlas_url() -> str:

@@ -40,8 +40,28 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
         tr("fiche.col_status"): [tr(f"fiche.status_{s}") if isinstance(s, str)
                                  and s in ("ok", "below", "above") else "–"
                                  for s in table["status"]],
+        # every missing value says why (no population, state unknown, layer empty...)
+        tr("fiche.col_reason"): table["reason"].where(table["value"].isna()).fillna(""),
     })
     return shown
+
+
+def _without_empty_layers(table: pd.DataFrame, url: str, revision: int,
+                          lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """Rows that need a layer with no data left out, and the titles of those layers.
+
+    A first-week atlas (boundaries, villages, boreholes) would otherwise show forty
+    lines of "–" for schools, mangroves and programmes it does not have yet.
+    """
+    from atlas.diagnostics import REGISTRY
+
+    layers = cache.layers_table(url, revision, lang)
+    empty = layers[(layers["count"] == 0) & (layers["layer"] != "territories")]
+    names = set(empty["layer"])
+    needs_empty = table["indicator"].map(
+        lambda code: code in REGISTRY and bool(names & set(REGISTRY[code].layers)))
+    keep = ~(needs_empty & table["value"].isna())
+    return table[keep], list(empty["title"])
 
 
 def render() -> None:
@@ -84,7 +104,10 @@ def render() -> None:
     with sheet_tab:
         st.iframe(html, height=SHEET_HEIGHT)
     with table_tab:
-        st.dataframe(_readable(table), hide_index=True, width="stretch")
+        shown, empty = _without_empty_layers(table, url, revision, lang)
+        st.dataframe(_readable(shown), hide_index=True, width="stretch")
+        if empty:
+            st.caption(tr("fiche.empty_layers", layers=", ".join(empty)))
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

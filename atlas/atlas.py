@@ -273,9 +273,13 @@ class Atlas:
         latest: dict[str, Revision] = {}
         for rev in self.store.history():
             latest[rev.layer] = rev
+        from .provenance import citations
+
         rows = []
         for name, spec in self.catalog.items():
             rev = latest.get(name)
+            items = self.sources(name)
+            licences = list(dict.fromkeys(str(i["licence"]) for i in items if i["licence"]))
             rows.append({
                 "layer": name,
                 "title": spec.title(lang),
@@ -283,8 +287,9 @@ class Atlas:
                 "count": self.store.count(name),
                 "revision": rev.revision if rev else None,
                 "updated": rev.created_at.isoformat(timespec="seconds") if rev else None,
-                "source": spec.metadata.get("source"),
-                "licence": spec.metadata.get("licence"),
+                # where the current rows came from, as given at import
+                "source": " ; ".join(citations(items)) or None,
+                "licence": " ; ".join(licences) or None,
             })
         return pd.DataFrame(rows)
 

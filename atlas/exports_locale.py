@@ -109,6 +109,7 @@ def _indicator_columns(lang: str) -> list[Column]:
         Column("threshold", "exports.col.threshold", decimals=SHOWN_DECIMALS),
         Column("threshold_source", "exports.col.threshold_source"),
         Column("data_date", "exports.col.data_date"),
+        Column("reason", "exports.col.reason"),  # why a value is missing
     ]
 
 

@@ -12,7 +12,8 @@ Use :func:`current_provenance` (or :meth:`atlas.atlas.Atlas.sources`)::
     for item in current_provenance(atlas.store, "boreholes"):
         print(item["source"], item["licence"], item["as_of"], item["rows"])
 
-Each item is ``{"source", "licence", "as_of", "revision", "rows"}``, largest share first
+Each item is ``{"source", "licence", "as_of", "imported", "revision", "rows"}``
+(``imported``: the day of the revision), largest share first
 then oldest revision; ``source`` falls back to the file names the revision recorded,
 ``licence`` and ``as_of`` are None when nobody gave them (or the revision predates
 provenance). :func:`cited_sources` gives the distinct source texts, for one line.
@@ -20,9 +21,13 @@ provenance). :func:`cited_sources` gives the distinct source texts, for one line
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from .store.base import Revision, Store
+
+
+class _WithSources(Protocol):
+    def sources(self, layer: str) -> list[dict[str, Any]]: ...  # noqa: D102
 
 #: Restores followed back at most this deep (a log edited by hand cannot loop us).
 MAX_RESTORE_DEPTH = 50
@@ -73,6 +78,7 @@ def current_provenance(store: Store, layer: str) -> list[dict[str, Any]]:
             "source": revision.cited_source if revision else None,
             "licence": revision.licence if revision else None,
             "as_of": revision.as_of if revision else None,
+            "imported": revision.created_at.date().isoformat() if revision else None,
             "revision": rev,
             "rows": rows,
         })
@@ -85,8 +91,13 @@ def cited_sources(store: Store, layer: str) -> list[str]:
     ``"DNH, inventaire national (CC-BY 4.0, 2024-03)"``: one string per source, ready to
     join under a map.
     """
+    return citations(current_provenance(store, layer))
+
+
+def citations(items: list[dict[str, Any]]) -> list[str]:
+    """The distinct source texts of :func:`current_provenance` items (see above)."""
     seen: list[str] = []
-    for item in current_provenance(store, layer):
+    for item in items:
         if not item["source"]:
             continue
         extra = ", ".join(str(v) for v in (item["licence"], item["as_of"]) if v)
@@ -94,3 +105,29 @@ def cited_sources(store: Store, layer: str) -> list[str]:
         if text not in seen:
             seen.append(text)
     return seen
+
+
+def latest_as_of(items: list[dict[str, Any]]) -> str | None:
+    """Date of the newest data behind the current rows.
+
+    The dates given at import (``--as-of``, the file's date by default), else the day
+    of the import.
+    """
+    dates = [str(item["as_of"] or item["imported"] or "") for item in items]
+    dates = sorted(d for d in dates if d)
+    return dates[-1] if dates else None
+
+
+def layer_citations(atlas: _WithSources, layer: str) -> list[str]:
+    """What to cite for a layer under a map, a table or a figure.
+
+    The sources given at import of its current rows (file names by default); nothing
+    for a layer without rows: the catalogue's description is never cited as where the
+    data came from.
+    """
+    return citations(atlas.sources(layer))
+
+
+def layer_as_of(atlas: _WithSources, layer: str) -> str | None:
+    """Date of the newest data of a layer's current rows (see :func:`latest_as_of`)."""
+    return latest_as_of(atlas.sources(layer))

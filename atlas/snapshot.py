@@ -48,7 +48,7 @@ class AtlasSnapshot:
     """An atlas frozen at one revision (see the module docstring)."""
 
     __slots__ = ("_catalog", "_frames", "_lock", "_raster", "_revision", "_settings",
-                 "_store", "_tree", "_url")
+                 "_sources", "_store", "_tree", "_url")
 
     def __init__(self, *, store: Store, url: str, revision: int, settings: AtlasSettings,
                  catalog: Catalog, territories: TerritoryTree, population_raster: Path | None,
@@ -61,6 +61,7 @@ class AtlasSnapshot:
         self._tree = territories
         self._raster = population_raster
         self._frames: dict[str, gpd.GeoDataFrame] = {}
+        self._sources: dict[str, list[dict[str, object]]] = {}
         self._lock = threading.Lock()
         self.preload(preload)
 
@@ -109,6 +110,19 @@ class AtlasSnapshot:
     def population_raster_path(self) -> Path | None:
         """Path of the population GeoTIFF (as :meth:`Atlas.population_raster_path`)."""
         return self._raster
+
+    def sources(self, layer: str) -> list[dict[str, object]]:
+        """Provenance of the current rows of a layer (as :meth:`Atlas.sources`).
+
+        Asked once per snapshot: a book cites the same layers on every page.
+        """
+        self.spec(layer)
+        with self._lock:
+            if layer not in self._sources:
+                from .provenance import current_provenance
+
+                self._sources[layer] = current_provenance(self._store, layer)
+            return [dict(item) for item in self._sources[layer]]
 
     def __repr__(self) -> str:
         """Title and revision."""

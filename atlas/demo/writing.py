@@ -25,6 +25,12 @@ def raster_path_for(out: Path) -> Path:
     return out.with_name(f"{out.stem}_population.tif")
 
 
+#: What the demo's layers cite: generated data, free of rights, dated like its tables.
+DEMO_SOURCE = "atlas-territorial, données fictives générées"
+DEMO_LICENCE = "CC0 1.0"
+DEMO_AS_OF = "2024"
+
+
 def build_demo(out: str | os.PathLike[str] = "data/demo.gpkg",
                seed: int = DEFAULT_SEED) -> Atlas:
     """Build (or rebuild) the demo atlas at ``out`` and return it opened."""
@@ -36,9 +42,12 @@ def build_demo(out: str | os.PathLike[str] = "data/demo.gpkg",
     partial = out.with_name(f".partial-{out.name}")
     partial.unlink(missing_ok=True)
     source = f"atlas demo --seed {seed}"
+    # cited under every map and table like an import's --source/--licence/--as-of
+    provenance = {"source": f"{DEMO_SOURCE} ({seed})", "licence": DEMO_LICENCE,
+                  "as_of": DEMO_AS_OF}
     with create(partial, settings) as built:
         for name, frame in data.layers.items():
-            built.write(name, frame, user=DEMO_USER, source=source)
+            built.write(name, frame, user=DEMO_USER, source=source, provenance=provenance)
     partial_raster = raster.with_name(f".partial-{raster.name}")
     write_population_raster(data, partial_raster)
     os.replace(partial_raster, raster)

@@ -81,6 +81,8 @@ def nearest_water(ctx: Context, xy: np.ndarray, *, optimistic: bool = False) -> 
     """Nearest functional improved water point of each position."""
     rows = np.flatnonzero(functional_improved(ctx, optimistic=optimistic))
     distance, position = nearest_to(ctx.xy(WATER_POINTS)[rows], xy)
+    if not len(rows):  # no usable point at all (every state unknown): nobody is near one
+        return Nearest(distance, np.full(len(xy), -1, dtype="int64"))
     return Nearest(distance, np.where(position >= 0, rows[np.maximum(position, 0)], -1))
 
 

@@ -29,6 +29,7 @@ from ..crs import is_geographic, storage_crs
 from ..errors import DiagnosticError, NotFoundError
 from ..i18n import normalise_language, t
 from ..names import TERRITORY_FIELD
+from ..provenance import layer_as_of
 from .grouping import Grouping
 from .registry import POPULATION
 from .standards import Standard, resolve_standards
@@ -272,8 +273,9 @@ class Context:
             if not self.has_layer(name):
                 return pd.Series(None, index=index, dtype="object")
             spec = self.spec(name)
-            fallback = spec.metadata.get("date")
-            fallback = None if fallback is None else str(fallback)
+            # the date given at import (--as-of, the file's date, else the import day),
+            # never the catalogue's description of the layer
+            fallback = layer_as_of(self.atlas, name)
             field = next((f for f in DATE_FIELDS if spec.has_field(f)), None)
             if field is None:
                 return pd.Series(fallback, index=index, dtype="object")

@@ -213,6 +213,10 @@ def _relate(ctx: Context, table: pd.DataFrame, levels: list[int],
               table["breakdown"]]
     table["rank"] = score.groupby(groups).rank(method="min", ascending=False).astype("Int64")
     table["rank_of"] = score.groupby(groups).transform("count").astype("Int64")
+    # Ties share a rank; siblings that all have the same value (all 0, or one value
+    # among missing ones) have no order to show.
+    flat = score.groupby(groups).transform("nunique") < 2
+    table.loc[flat, "rank"] = pd.NA
     table.loc[table["rank"].isna(), "rank_of"] = pd.NA
 
     threshold = table["threshold"].astype("float64")

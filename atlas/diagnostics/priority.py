@@ -34,8 +34,9 @@ def distance_to_water(atlas: Atlas, layer: str = SCHOOLS, territory: str | None 
 
     One row per feature of ``layer`` (``schools`` or ``localities``) with its id, a few
     attributes, its territories, ``distance_m`` (NaN when the atlas has no such point),
-    ``nearest_wp_id`` and ``within`` (True when within ``distance``, Sphere 500 m by
-    default).
+    ``nearest_wp_id``, ``nearest_wp_name`` (its id when it has no name),
+    ``nearest_wp_status`` and ``within`` (True when within ``distance``, Sphere 500 m
+    by default).
     """
     return distance_table(Context(atlas, distance=distance), layer, territory)
 
@@ -44,7 +45,8 @@ def priority_localities(atlas: Atlas, territory: str | None = None,
                         distance: float | None = None) -> pd.DataFrame:
     """Localities farther than ``distance`` from a functional improved water point.
 
-    Sphere 500 m by default; sorted by population, largest first.
+    Sphere 500 m by default; sorted by population, largest first, then (population
+    unknown) by distance, farthest first. Each row names its nearest point and its state.
     """
     return locality_list(Context(atlas, distance=distance), territory)
 
@@ -77,20 +79,31 @@ def distance_table(ctx: Context, layer: str, territory: str | None = None) -> pd
     spec = ctx.spec(layer)
     if ctx.layer_problem(layer):
         return pd.DataFrame(columns=[spec.id_field, *KEPT[layer], "territory_code",
-                                     "distance_m", "nearest_wp_id", "within"])
+                                     "distance_m", "nearest_wp_id", "nearest_wp_name",
+                                     "nearest_wp_status", "within"])
     frame = ctx.frame(layer)
     table = frame[[spec.id_field, *KEPT[layer]]].reset_index(drop=True)
     for name, values in _territory_columns(ctx, ctx.feature_codes(layer)).items():
         table[name] = values
+    nothing = np.full(len(frame), None, object)
     if ctx.layer_problem(WATER_POINTS):
-        distance, wp_id = np.full(len(frame), np.nan), np.full(len(frame), None, object)
+        distance, wp_id, wp_name, wp_status = np.full(len(frame), np.nan), nothing, \
+            nothing, nothing
     else:
         nearest = nearest_for_layer(ctx, layer)
-        ids = ctx.frame(WATER_POINTS)[ctx.spec(WATER_POINTS).id_field].to_numpy(dtype=object)
+        points = ctx.frame(WATER_POINTS)
+        ids = points[ctx.spec(WATER_POINTS).id_field].to_numpy(dtype=object)
+        # its name as people say it; the id only for a point without a name
+        names = points["name"].astype("object").where(points["name"].notna(),
+                                                       points[ctx.spec(WATER_POINTS).id_field])
         distance = np.where(np.isinf(nearest.distance), np.nan, nearest.distance)
         wp_id = np.append(ids, None)[nearest.row]  # row -1 picks the appended None
+        wp_name = np.append(names.to_numpy(dtype=object), None)[nearest.row]
+        wp_status = np.append(points["status"].to_numpy(dtype=object), None)[nearest.row]
     table["distance_m"] = distance
     table["nearest_wp_id"] = wp_id
+    table["nearest_wp_name"] = wp_name
+    table["nearest_wp_status"] = wp_status
     table["within"] = distance <= ctx.options.distance
     if territory is not None:
         level = ctx.tree.get(territory).level
@@ -109,7 +122,10 @@ def locality_list(ctx: Context, territory: str | None = None) -> pd.DataFrame:
     if ctx.layer_problem(WATER_POINTS):  # without water points, nobody can be said to lack one
         table = table.iloc[0:0]
     far = table[~table["within"].astype(bool)].drop(columns="within")
-    return _largest_first(far, "population", "locality_id")
+    # most people first; where nobody knows how many, the farthest first
+    return far.sort_values(["population", "distance_m", "locality_id"],
+                           ascending=[False, False, True], na_position="last",
+                           kind="mergesort").reset_index(drop=True)
 
 
 def school_list(ctx: Context, territory: str | None = None,

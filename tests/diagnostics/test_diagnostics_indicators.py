@@ -68,6 +68,31 @@ def test_density_uses_areas_in_the_metric_crs(table):
     close(values(table, "pop_density", codes=["SN"]), [4300 / 400])
 
 
+def test_localities_are_counted_with_or_without_population(table):
+    # SN0101: L1, L2, L3; SN0102: L5; SN0201: L6; SN0202: L4, L7, L8
+    close(values(table, "loc_count"), [3, 1, 1, 3])
+    close(values(table, "loc_count", codes=["SN"]), [8])
+
+
+def test_the_localities_own_population_leaves_unknown_ones_out(table):
+    # L8 (SN0202) has no population: it adds nothing
+    close(values(table, "loc_population"), [1000 + 500 + 300, 800, 400, 700 + 600])
+
+
+def test_localities_without_any_population_are_not_zero_people(tmp_path):
+    from tiny_atlas import layers
+
+    with build_tiny_atlas(tmp_path / "tiny.gpkg") as opened:
+        villages = layers()["localities"]
+        villages["population"] = None
+        opened.write("localities", villages)
+        table = diagnose(opened, level=2, indicators=["loc_count", "loc_population"])
+    close(values(table, "loc_population"), [None, None, None, None])
+    assert reason(table, "SN0101", "loc_population") == \
+        "population des localités non renseignée"
+    close(values(table, "loc_count"), [3, 1, 1, 3])
+
+
 def test_population_from_the_raster(tiny):
     raster = diagnose(tiny, level=2, indicators=["pop_total"])
     # 100 cells of 10 people per commune; the nodata cell is in SN0201
@@ -225,7 +250,10 @@ def test_age_of_water_points(table):
 def test_priority_localities_count(table):
     # beyond 500 m: L2 (500), L5 (800), L6 (400); L8 has no population
     close(values(table, "priority_localities", "localities"), [1, 1, 1, 1])
-    close(values(table, "priority_localities", "population"), [500, 800, 400, 0])
+    close(values(table, "priority_localities", "population"), [500, 800, 400, None])
+    # SN0202's one far locality (L8) has no population: not 0 people, not known
+    assert reason(table, "SN0202", "priority_localities", "population") == \
+        "population des localités non renseignée"
 
 
 # -- environment -------------------------------------------------------------------------
@@ -296,5 +324,5 @@ def test_every_nan_has_a_reason_and_every_value_none(table):
         "pop_within_500m", "wp_age", "mangrove_area", "mangrove_change",
         "mangrove_reforested", "nv_buildings", "nv_area", "bio_count", "bio_functional",
         "waste_dumps", "waste_collection_per_1000", "act_beneficiaries",
-        "priority_localities", "priority_schools"}
+        "priority_localities", "priority_schools", "loc_count", "loc_population"}
     assert isinstance(table, pd.DataFrame)

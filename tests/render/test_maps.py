@@ -185,8 +185,24 @@ def test_legend_entries_follow_the_data(catalog):
     every = [e.label for e in legend_entries(spec, "fr")]
     assert every[:4] == ["Fonctionnel", "Partiellement fonctionnel", "En panne", "Abandonné"]
     assert every[-1] == "Autres valeurs"
-    present = legend_entries(spec, "en", ["functional", "functional", None])
+    present = legend_entries(spec, "en", ["functional", "functional"])
     assert [e.label for e in present] == ["Functional"]
+
+
+def test_features_without_a_category_have_the_default_line_with_their_count(catalog):
+    spec = catalog["water_points"]
+    missing = legend_entries(spec, "en", ["functional", None, float("nan")])
+    assert [e.label for e in missing] == ["Functional", "Not recorded (2)"]
+    assert missing[-1].key is None and missing[-1].symbol == spec.style.default
+    others = legend_entries(spec, "fr", ["functional", "citerne"])
+    assert [e.label for e in others] == ["Fonctionnel", "Autres valeurs (1)"]
+    both = legend_entries(spec, "fr", [None, "citerne", "citerne"])
+    assert [e.label for e in both] == ["Autres valeurs ou non renseigné (3)"]
+
+
+def test_every_styled_category_has_its_own_shape(catalog):
+    spec = catalog["water_points"]
+    every = [e.label for e in legend_entries(spec, "fr")]
     shapes = {e.shape for e in legend_entries(spec, "fr")}
     assert len(shapes) == len(every)  # black-and-white readable: one shape per class
 

@@ -121,10 +121,14 @@ def test_the_sources_of_current_rows_follow_appends_and_upserts(store_url, store
         created.write(LAYER, frame(2, "b"), "append", provenance={"source": "B"})
         update = frame(1, "a", seed=7)  # well a000000 again, other values
         created.write(LAYER, update, "upsert", provenance={"source": "C", "licence": "ODbL"})
+        days = {r.revision: r.created_at.date().isoformat() for r in created.history(LAYER)}
         assert created.sources(LAYER) == [
-            {"source": "A", "licence": None, "as_of": "2020", "revision": 1, "rows": 2},
-            {"source": "B", "licence": None, "as_of": None, "revision": 2, "rows": 2},
-            {"source": "C", "licence": "ODbL", "as_of": None, "revision": 3, "rows": 1}]
+            {"source": "A", "licence": None, "as_of": "2020", "imported": days[1],
+             "revision": 1, "rows": 2},
+            {"source": "B", "licence": None, "as_of": None, "imported": days[2],
+             "revision": 2, "rows": 2},
+            {"source": "C", "licence": "ODbL", "as_of": None, "imported": days[3],
+             "revision": 3, "rows": 1}]
 
 
 def test_a_restore_keeps_the_provenance_and_the_sources_lead_to_the_imports(store_url,

@@ -22,7 +22,7 @@ from ..access import (
 from ..context import Context
 from ..population import located_population_problem, population_total
 from ..registry import POPULATION, Breakdown, indicator
-from ..values import Values, divide
+from ..values import Values, divide, explain
 from .shares import functional_breakdowns, functional_share
 
 
@@ -135,14 +135,21 @@ def wp_age(ctx: Context, level: int) -> Values:
            breakdowns=(Breakdown("localities", {"fr": "localités", "en": "localities"}),
                        Breakdown("population", {"fr": "population", "en": "population"},
                                  unit="hab")))
-def priority_localities(ctx: Context, level: int) -> pd.DataFrame:
+def priority_localities(ctx: Context, level: int) -> Values:
     """Localities beyond the distance and their people.
 
+    The people are those of the localities whose population is known: none known
+    (a village list without population) is "n/a" with its reason, never 0.
     The list itself: :func:`atlas.diagnostics.priority.priority_localities`.
     """
     far = ~(nearest_for_layer(ctx, LOCALITIES).distance <= ctx.options.distance)
     far &= ~np.isnan(ctx.xy(LOCALITIES)[:, 0])
     people = ctx.numbers(LOCALITIES, "population")
     groups = ctx.groups(LOCALITIES, level)
-    return pd.DataFrame({"localities": groups.count(far),
-                         "population": groups.sum(np.where(far, people, np.nan))})
+    count, known = groups.count(far), groups.count(far & ~np.isnan(people))
+    unknown = (count > 0) & (known == 0)
+    population = groups.sum(np.where(far, people, np.nan)).where(~unknown)
+    return Values.of({
+        "localities": count.astype("float64"),
+        "population": explain(population, [(unknown, ctx.reason("no_locality_population"))]),
+    })

@@ -18,6 +18,7 @@ import shapely
 
 from ...i18n import t
 from ...names import TERRITORIES
+from ...provenance import layer_citations
 from ..map.options import MapOptions
 from ..sheet.model import Picture
 from ..sheet.pictures import embed, map_source
@@ -67,9 +68,8 @@ def book_info(atlas: AtlasSnapshot, plan: BookPlan, lang: str, layout: str,
         where = f"{tree.level_name(tree.get(plan.parent).level, lang)} {plan.parent_name}"
     else:
         where = atlas.settings.title_in(lang)
-    sources = t("reports.source", lang, source=str(
-        atlas.spec(TERRITORIES).metadata.get("source", ""))) \
-        if TERRITORIES in atlas.catalog else ""
+    cited = layer_citations(atlas, TERRITORIES) if TERRITORIES in atlas.catalog else []
+    sources = t("reports.source", lang, source=" ; ".join(cited)) if cited else ""
     return BookInfo(
         title=t("reports.book_title", lang, level=plan.level_name),
         subtitle=where, atlas_title=atlas.settings.title_in(lang),

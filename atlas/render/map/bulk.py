@@ -73,7 +73,7 @@ class _PointLayer:
                       np.full(len(self.rows), None, dtype=object))
         self.tree = shapely.STRtree(geoms[self.rows])
         self.attached: dict[str, np.ndarray] = {}
-        if TERRITORY_FIELD in frame.columns:
+        if TERRITORY_FIELD in frame.columns and len(self.rows):  # an empty layer: none
             codes = frame[TERRITORY_FIELD].astype("object").to_numpy()[self.rows]
             order = np.argsort(codes.astype(str), kind="stable")
             keys, starts = np.unique(codes.astype(str)[order], return_index=True)

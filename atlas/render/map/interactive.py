@@ -23,6 +23,8 @@ from markupsafe import escape
 
 from ...catalog import LayerSpec
 from ...i18n import t
+from ...names import TERRITORIES
+from ...provenance import layer_citations
 from ..formatting import format_number, with_unit
 from .features import formatted_rows, style_keys, tooltip_fields
 from .geometry import extent_metres, feature_collection, for_display, tolerance_for
@@ -66,6 +68,16 @@ def territory_map(atlas: Atlas | AtlasSnapshot, territory: str | None = None, *,
     return scene_map(build_scene(atlas, territory, chosen), chosen)
 
 
+def _layer_note(scene: Scene, layer: str, missing: int) -> str | None:
+    """Under a layer's legend: the features not drawn, and where the data came from."""
+    lang = scene.lang
+    parts = [t("render.not_drawn", lang, count=missing)] if missing else []
+    cited = layer_citations(scene.atlas, layer)
+    if cited:
+        parts.append(t("render.source", lang, source=" ; ".join(cited)))
+    return " — ".join(parts) or None
+
+
 def scene_map(scene: Scene, options: MapOptions) -> folium.Map:
     """Draw an already built scene (see :func:`territory_map`)."""
     lang = scene.lang
@@ -87,9 +99,14 @@ def scene_map(scene: Scene, options: MapOptions) -> folium.Map:
             continue
         _data_layer(scene, item, tolerance, _clustered(options.cluster, item, spec)) \
             .add_to(fmap)
-        note = t("render.not_drawn", lang, count=item.missing) if item.missing else None
         present = item.frame[spec.style.by] if spec.style.by in item.frame.columns else None
-        sections.append(layer_section(spec, legend_entries(spec, lang, present), lang, note))
+        sections.append(layer_section(spec, legend_entries(spec, lang, present), lang,
+                                      _layer_note(scene, item.name, item.missing)))
+    if TERRITORIES in scene.atlas.catalog and (cited := layer_citations(scene.atlas,
+                                                                        TERRITORIES)):
+        # the boundaries' own source, under the layers (one line per layer drawn)
+        sections.append(LegendSection(TERRITORIES, scene.atlas.spec(TERRITORIES).title(lang),
+                                      (), t("render.source", lang, source=" ; ".join(cited))))
     if sections:
         Legend(legend_html(sections, lang)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

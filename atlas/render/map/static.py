@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 
 from ...i18n import t
 from ...names import TERRITORIES
+from ...provenance import layer_citations
 from ..formatting import format_date
 from . import decor
 from .choropleth import decimals_for, legend_title
@@ -206,11 +207,10 @@ def _footer(scene: Scene, today: date | None, width_in: float) -> str:
     """Sources of everything drawn, the date, and the fictional-data warning."""
     lang = scene.lang
     atlas = scene.atlas
-    sources = [str(atlas.spec(TERRITORIES).metadata.get("source", ""))] \
-        if TERRITORIES in atlas.catalog else []
+    sources = layer_citations(atlas, TERRITORIES) if TERRITORIES in atlas.catalog else []
     for item in scene.layers:
         if not item.frame.empty:
-            sources.append(str(atlas.spec(item.name).metadata.get("source", "")))
+            sources += layer_citations(atlas, item.name)
     if scene.choropleth is not None and scene.choropleth.values.source:
         sources.append(scene.choropleth.values.source)
     unique = list(dict.fromkeys(s for s in sources if s))

@@ -90,26 +90,42 @@ def category_label(spec: LayerSpec, code: str, lang: str | None = None) -> str:
     return code
 
 
+def _is_missing(value: object) -> bool:
+    return value is None or str(value) in ("nan", "<NA>", "None", "NaT", "")
+
+
 def legend_entries(spec: LayerSpec, lang: str | None = None,
                    present: Iterable[object] | None = None) -> list[LegendEntry]:
     """Legend lines of a layer, in spec order.
 
     ``present`` (the category values found in the data) keeps only categories that
-    appear and adds "other values" when some value has no symbol of its own; without
-    it every styled category is listed.
+    appear and adds the default symbol's line, with its count, for the features it
+    draws: values without a symbol of their own ("Autres valeurs") and features whose
+    value is not recorded ("Non renseigné"), so a village list without ``kind`` is
+    drawn and explained. Without ``present`` every styled category is listed.
     """
     style = spec.style
     if style.by is None:
         return [LegendEntry(None, spec.title(lang), style.default, default_shape(spec))]
     shapes = _shapes(spec)
-    seen = None if present is None else {str(v) for v in present if v is not None
-                                         and str(v) not in ("nan", "<NA>", "None")}
+    values = None if present is None else [str(v) for v in present]
+    seen = None if values is None else {v for v in values if not _is_missing(v)}
     entries = [LegendEntry(code, category_label(spec, code, lang), symbol, shapes[code])
                for code, symbol in style.categories.items()
                if seen is None or code in seen]
-    if seen is None or seen - set(style.categories):
+    if values is None:
         other = pick_label(style.default.label, lang) or t("render.other_values", lang)
         entries.append(LegendEntry(None, other, style.default, default_shape(spec)))
+        return entries
+    missing = sum(1 for v in values if _is_missing(v))
+    others = sum(1 for v in values if not _is_missing(v) and v not in style.categories)
+    if missing or others:
+        key = "other_or_missing" if missing and others else \
+            "not_recorded" if missing else "other_values"
+        label = pick_label(style.default.label, lang) if others and not missing else None
+        text = label or t(f"render.{key}", lang)
+        entries.append(LegendEntry(None, f"{text} ({missing + others})", style.default,
+                                   default_shape(spec)))
     return entries
 
 

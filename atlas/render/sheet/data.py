@@ -23,6 +23,7 @@ from ...diagnostics import (
     priority_schools,
 )
 from ...i18n import normalise_language, t
+from ...names import TERRITORIES
 from ..formatting import format_date, format_number, is_missing
 from .format import (
     latest_date,
@@ -93,6 +94,7 @@ class ReportData:
         self._lists = lists
         #: False for books of maps only: never run the diagnostics.
         self.figures = figures
+        self._empty: list[str] | None = None
         frame = self.tree.at_level(level)
         metric = frame.to_crs(atlas.metric_crs)
         self.area_km2 = pd.Series(metric.geometry.area.to_numpy() / 1e6, index=frame.index)
@@ -182,8 +184,37 @@ class ReportData:
                            latest_date([r["data_date"] for r in rows]), standards,
                            self.produced)
 
+    def empty_layers(self) -> list[str]:
+        """Catalogue layers without a single row (boundaries aside), in catalogue order."""
+        if self._empty is None:
+            self._empty = [name for name in self.atlas.catalog if name != TERRITORIES
+                           and self.atlas.frame(name).empty]
+        return self._empty
+
+    def empty_note(self) -> str:
+        """The line saying which layers have no data yet (their sections are left out)."""
+        titles = [self.atlas.spec(name).title(self.lang) for name in self.empty_layers()]
+        return t("reports.empty_layers", self.lang, layers=", ".join(titles)) if titles \
+            else ""
+
+    def _from_empty_layers(self, rows: list[Row]) -> bool:
+        """True when a theme has nothing to say.
+
+        No value, and each figure needs a layer that has no row in the atlas.
+        """
+        empty = set(self.empty_layers())
+        for row in rows:
+            item = REGISTRY.get(row["indicator"])
+            if not is_missing(row["value"]) or item is None or not empty & set(item.layers):
+                return False
+        return True
+
     def sections(self, code: str) -> list[Section]:
-        """One section per theme, in the diagnostics' theme order."""
+        """One section per theme, in the diagnostics' theme order.
+
+        A theme all of whose figures need a layer without data is left out (the sheet
+        says which layers are empty, once).
+        """
         rows = self.rows_of(code)
         parent_name = self.parent_name(code)
         present = {row["theme"] for row in rows}
@@ -192,6 +223,8 @@ class ReportData:
         out = []
         for theme in order:
             part = [row for row in rows if row["theme"] == theme]
+            if self._from_empty_layers(part):
+                continue
             out.append(Section(
                 theme=theme, title=self.theme_title(theme),
                 rows=[self.indicator_row(r, parent_name) for r in self._shown(part)],

@@ -87,13 +87,27 @@ def status_text(status: object, has_standard: bool, lang: str) -> str:
 
 
 def date_text(value: object, lang: str) -> str:
-    """A data date as people read it: a year stays a year, a day becomes dd/mm/yyyy."""
+    """A data date as people read it.
+
+    A year stays a year, a month is "mars 2023", a day becomes dd/mm/yyyy.
+    """
     if is_missing(value):
         return MISSING
     text = str(value)
     if len(text) >= 10 and text[4] == "-":
         return format_date(text, lang)
+    if len(text) == 7 and text[4] == "-" and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return f"{t('reports.months', lang).split(',')[int(text[5:]) - 1]} {text[:4]}"
     return text
+
+
+def is_day(value: object) -> bool:
+    """True for a full date (2024-06-14), which reads "as of".
+
+    A year or a month reads "from" ("données de 2025", not "données au 2025").
+    """
+    text = "" if is_missing(value) else str(value)
+    return len(text) >= 10 and text[4] == "-"
 
 
 def latest_date(values: list[object]) -> object:

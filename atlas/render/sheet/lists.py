@@ -16,6 +16,7 @@ from ...diagnostics import REGISTRY
 from ...diagnostics.standards import resolve_standards
 from ...i18n import t
 from ...names import LOCALITIES, SCHOOLS, WATER_POINTS
+from ...provenance import layer_as_of
 from ..formatting import is_missing
 from .format import latest_date, number
 from .model import Table
@@ -56,9 +57,22 @@ def _source(data: ReportData, layers: list[str], standard: str) -> str:
     dates = []
     for layer in layers:
         if layer in data.atlas.catalog:
-            dates.append(data.atlas.spec(layer).metadata.get("date"))
+            dates.append(layer_as_of(data.atlas, layer))
     return source_line(data.lang, layer_sources(data.atlas, layers, data.lang),
                        latest_date(dates), [standard], data.produced)
+
+
+def _nearest(data: ReportData, row: pd.Series) -> str:
+    """The nearest water point by its name, with its state: "Forage Ndiaye (en panne)"."""
+    name = row.get("nearest_wp_name")
+    if is_missing(name):
+        name = row.get("nearest_wp_id")
+    if is_missing(name):
+        return "–"
+    status = row.get("nearest_wp_status")
+    if is_missing(status):
+        return str(name)
+    return f"{name} ({_field_label(data, WATER_POINTS, 'status', status).lower()})"
 
 
 def locality_table(data: ReportData, frame: pd.DataFrame, size: int) -> Table:
@@ -66,8 +80,7 @@ def locality_table(data: ReportData, frame: pd.DataFrame, size: int) -> Table:
     lang = data.lang
     distance, who = _distance_standard(data)
     rows = [[str(r["name"]), number(r.get("population"), "hab", lang),
-             number(r.get("distance_m"), "m", lang, decimals=0),
-             "–" if is_missing(r.get("nearest_wp_id")) else str(r["nearest_wp_id"])]
+             number(r.get("distance_m"), "m", lang, decimals=0), _nearest(data, r)]
             for _, r in frame.head(size).iterrows()]
     dist = number(distance, "m", lang, decimals=0)
     return Table(

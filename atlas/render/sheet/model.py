@@ -94,6 +94,8 @@ class SheetContent:
     map: Picture | None
     sections: list[Section]
     labels: dict[str, str] = field(default_factory=dict)
+    #: Which layers have no data yet (their themes are left out), or "".
+    empty_note: str = ""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...i18n import normalise_language, t
 from ...names import LOCALITIES, MANGROVES, SCHOOLS, TERRITORIES, WATER_POINTS
+from ...provenance import layer_as_of
 from ..map.options import MapOptions
 from .charts import data_uri
 from .format import latest_date
@@ -62,7 +63,7 @@ def embed(data: bytes, fmt: str, folder: str | None = None, name: str = "") -> s
 def map_source(atlas: AtlasSnapshot, layers: Sequence[str], lang: str, produced: str) -> str:
     """Source and date line under a map: boundaries and every layer drawn."""
     names = [TERRITORIES, *layers]
-    dates = [atlas.spec(name).metadata.get("date") for name in names if name in atlas.catalog]
+    dates = [layer_as_of(atlas, name) for name in names if name in atlas.catalog]
     return source_line(lang, layer_sources(atlas, names, lang), latest_date(dates), (),
                        produced)
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from ...diagnostics.registry import POPULATION
 from ...i18n import t
 from ...names import LOCALITIES, TERRITORIES
+from ...provenance import layer_citations
 from ..formatting import is_missing
-from .format import date_text
+from .format import date_text, is_day
 
 if TYPE_CHECKING:
     from ...snapshot import AtlasSnapshot
@@ -28,9 +29,9 @@ def population_source(atlas: AtlasSnapshot, lang: str) -> str:
     if raster is not None and raster.is_file():
         return t("reports.population_raster", lang, name=raster.name, year=year)
     for layer in (LOCALITIES, TERRITORIES):
-        if layer in atlas.catalog:
-            source = atlas.spec(layer).metadata.get("source", layer)
-            return t("reports.population_layer", lang, source=source, year=year)
+        if layer in atlas.catalog and (cited := layer_citations(atlas, layer)):
+            key = "reports.population_layer" if year else "reports.population_layer_undated"
+            return t(key, lang, source=" ; ".join(cited), year=year)
     return t("reports.population_unknown", lang)
 
 
@@ -41,7 +42,7 @@ def layer_sources(atlas: AtlasSnapshot, layers: Iterable[str], lang: str) -> lis
         if layer == POPULATION:
             text = population_source(atlas, lang)
         elif layer in atlas.catalog:
-            text = str(atlas.spec(layer).metadata.get("source", layer))
+            text = " ; ".join(layer_citations(atlas, layer))
         else:
             continue
         if text and text not in found:
@@ -54,7 +55,8 @@ def source_line(lang: str, sources: Sequence[str], data_date: object = None,
     """"Source : … — données au … — normes : … — calcul : …" under a table or chart."""
     parts = [t("reports.source", lang, source=" ; ".join(sources) or "–")]
     if not is_missing(data_date) and data_date:
-        parts.append(t("reports.data_date", lang, date=date_text(data_date, lang)))
+        key = "reports.data_date" if is_day(data_date) else "reports.data_period"
+        parts.append(t(key, lang, date=date_text(data_date, lang)))
     if standards:
         parts.append(t("reports.standards", lang, standards=", ".join(standards)))
     if produced:

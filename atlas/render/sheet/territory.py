@@ -86,7 +86,7 @@ def sheet_content(data: ReportData, code: str, drawer: MapDrawer | None) -> Shee
     picture = map_picture(drawer, code, data.produced) if drawer is not None else None
     return SheetContent(lang=lang, atlas_title=data.atlas.settings.title_in(lang),
                         warning=data.atlas.warning(lang), facts=facts, map=picture,
-                        sections=sections)
+                        sections=sections, empty_note=data.empty_note())
 
 
 def _ladder_counts(rows: list[Row], indicator: str, column: str) -> dict[str, float]:
