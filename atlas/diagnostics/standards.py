@@ -32,7 +32,7 @@ class Standard:
 
 
 SPHERE = {"fr": "Sphere", "en": "Sphere"}
-PROGRAMME_CHECK = {"fr": "programmes (à vérifier)", "en": "programmes (to be checked)"}
+PROGRAMME_CHECK = {"fr": "programmes, à vérifier", "en": "programmes, to be checked"}
 
 #: Built-in standards (DOMAIN.md, "Water points" and "Water, sanitation and hygiene").
 DEFAULT_STANDARDS: dict[str, Standard] = {

@@ -16,7 +16,7 @@ from numbers import Number
 import pandas as pd
 
 from ..catalog import FieldSpec
-from ..i18n import normalise_language, t
+from ..i18n import catalogue, normalise_language, t
 
 #: Thousands separator and decimal mark per language.
 SEPARATORS: dict[str, tuple[str, str]] = {"fr": ("\u00a0", ","), "en": (",", ".")}
@@ -53,6 +53,16 @@ def format_number(value: float | int, lang: str | None = None, decimals: int | N
     integer, _, fraction = text.partition(".")
     integer = integer.replace(",", thousands if grouping else "")
     return integer + (mark + fraction if fraction else "")
+
+
+def unit_text(unit: str | None, lang: str) -> str:
+    """The unit as printed, in the reader's language (units are French in the data)."""
+    if not unit:
+        return ""
+    # a count needs no unit ("15", not "15 nb"): its entry is empty, so read it directly
+    table = catalogue(normalise_language(lang))
+    key = f"reports.unit.{unit}"
+    return table[key] if key in table else unit
 
 
 def with_unit(text: str, unit: str | None) -> str:

@@ -126,9 +126,11 @@ BOREHOLE_HEADER = ["NOM", "type", "LATITUDE", "LONGITUDE"]
 
 
 def _borehole_list(tmp_path):
-    """24 boreholes 110 m apart, then rows 25-27 copying boreholes 1-3 exactly: 27 rows."""
+    """24 boreholes 110 m apart, then rows 25-27 copying boreholes 1-3 exactly, then rows
+    28-29 entering boreholes 5 and 6 again 0.3 m away (same name): 29 rows."""
     rows = [[f"Forage {i}", 4, round(THIES[1] + i * 1e-3, 6), THIES[0]] for i in range(1, 25)]
     rows += rows[:3]
+    rows += [[f"Forage {i}", 4, round(THIES[1] + i * 1e-3 + 3e-6, 6), THIES[0]] for i in (5, 6)]
     return write_csv(tmp_path / "forages.csv", BOREHOLE_HEADER, rows)
 
 
@@ -139,7 +141,7 @@ def test_a_map_class_column_is_one_message_not_one_per_row(regions_atlas, tmp_pa
     assert (wrong.severity, wrong.field, wrong.row) == ("error", "source_type", None)
     assert wrong.message("fr") == ("La colonne « type » contient 1 valeur(s) distincte(s) (4) "
                                    "dont aucune n'est une valeur de « Type de source » "
-                                   "(27 ligne(s) sur 27).")
+                                   "(29 ligne(s) sur 29).")
     assert "--set source_type=borehole" in wrong.hint("fr")
 
 
@@ -157,9 +159,12 @@ def test_the_borehole_list_imports_with_set_and_drop_duplicates(regions_atlas, t
                        drop_duplicates=True)
     assert plan.ok, plan.summary()
     assert plan.dropped_rows == [25, 26, 27]
+    # the same-place rows are a warning naming them; they are not dropped
+    [place] = issues_of(plan, "same_place_same_name")
+    assert place.severity == "warning" and plan.duplicates.same_place == [[4, 27], [5, 28]]
     plan.commit(user="tests")
     stored = regions_atlas.read("water_points")
-    assert len(stored) == 24
+    assert len(stored) == 26
     assert set(stored["status"]) == {"unknown"} and set(stored["source_type"]) == {"borehole"}
 
 
@@ -170,10 +175,10 @@ def test_boreholes_of_unknown_state_give_no_rate_but_their_count(regions_atlas, 
     table = diagnose(regions_atlas, level=1, indicators=["wp_count", "wp_functional"])
     region = regions_atlas.territories.locate([shapely.Point(THIES)]).iloc[0]
     mine = table[table["territory_code"] == region].set_index(["indicator", "breakdown"])
-    assert mine.loc[("wp_count", ""), "value"] == 24
+    assert mine.loc[("wp_count", ""), "value"] == 26
     assert pd.isna(mine.loc[("wp_functional", ""), "value"])
     assert mine.loc[("wp_functional", ""), "reason"] == "état inconnu pour tous (voir leur nombre)"
-    assert mine.loc[("wp_functional", "unknown"), "value"] == 24
+    assert mine.loc[("wp_functional", "unknown"), "value"] == 26
 
 
 def test_a_locality_list_without_population_or_ids_imports(regions_atlas, tmp_path):

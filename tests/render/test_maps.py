@@ -169,7 +169,9 @@ def test_an_indicator_code_maps_the_values_diagnose_computes(small_atlas, region
     fmap = territory_map(small_atlas, region, layers=[], lang="en",
                          indicator="sch_water_ladder:no_service", level=3)
     legend = next(c for c in fmap._children.values() if isinstance(c, Legend)).html
-    assert str(escape_html(f"{values.label} ({values.unit})")) in legend
+    # a count is written without a unit: "… — no service", never "(nb)"
+    assert values.unit == "nb"
+    assert f"{escape_html(values.label)}</div>" in legend and "(nb)" not in legend
 
 
 def test_an_indicator_without_values_is_a_sentence(small_atlas):

@@ -73,7 +73,7 @@ def waste_dumps(ctx: Context, level: int) -> pd.Series:
 
 
 @indicator("waste_collection_per_1000",
-           labels={"fr": "Points de collecte pour 1000 hab",
+           labels={"fr": "Points de collecte pour 1\u00a0000 hab.",
                    "en": "Collection points per 1,000 people"},
            theme="environment", unit="/1000 hab", layers=(WASTE_SITES, POPULATION),
            direction="higher")

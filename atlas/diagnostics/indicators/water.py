@@ -50,7 +50,7 @@ def wp_functional(ctx: Context, level: int) -> Values:
     return functional_share(ctx, WATER_POINTS, level, "no_water_points")
 
 
-@indicator("wp_per_1000", labels={"fr": "Points d'eau fonctionnels améliorés pour 1000 hab",
+@indicator("wp_per_1000", labels={"fr": "Points d'eau fonctionnels améliorés pour 1\u00a0000 hab.",
                                   "en": "Functional improved water points per 1,000 people"},
            theme="water", unit="/1000 hab", layers=(WATER_POINTS, POPULATION), direction="higher")
 def wp_per_1000(ctx: Context, level: int) -> Values:

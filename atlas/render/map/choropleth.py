@@ -22,7 +22,7 @@ import pandas as pd
 
 from ...errors import RenderError
 from ...i18n import t
-from ..formatting import format_number, pick_decimals, with_unit
+from ..formatting import format_number, pick_decimals, unit_text, with_unit
 
 if TYPE_CHECKING:
     from .values import IndicatorValues
@@ -160,9 +160,10 @@ def check_breaks(breaks: object) -> tuple[float, ...]:
     return cuts
 
 
-def legend_title(values: IndicatorValues) -> str:
-    """Indicator label with its unit, as legends show it."""
-    return f"{values.label} ({values.unit})" if values.unit else values.label
+def legend_title(values: IndicatorValues, lang: str | None = None) -> str:
+    """Indicator label with its unit as the reader writes it ("Points d'eau", no "(nb)")."""
+    unit = unit_text(values.unit, lang or "fr") if values.unit else ""
+    return f"{values.label} ({unit})" if unit else values.label
 
 
 def decimals_for(values: IndicatorValues, classification: Classification) -> int:

@@ -71,7 +71,8 @@ def territory_map(atlas: Atlas | AtlasSnapshot, territory: str | None = None, *,
 def _layer_note(scene: Scene, layer: str, missing: int) -> str | None:
     """Under a layer's legend: the features not drawn, and where the data came from."""
     lang = scene.lang
-    parts = [t("render.not_drawn", lang, count=missing)] if missing else []
+    key = "render.not_drawn_one" if missing == 1 else "render.not_drawn"
+    parts = [t(key, lang, count=missing)] if missing else []
     cited = layer_citations(scene.atlas, layer)
     if cited:
         parts.append(t("render.source", lang, source=" ; ".join(cited)))

@@ -76,7 +76,7 @@ def choropleth_section(values: IndicatorValues, classification: Classification,
         rows.append((swatch("polygon", None, no_data=True),
                      f"{t('render.no_data', lang)} ({counts[-1]})"))
     note = t("render.source", lang, source=values.source) if values.source else None
-    return LegendSection(key, legend_title(values), tuple(rows), note)
+    return LegendSection(key, legend_title(values, lang), tuple(rows), note)
 
 
 def legend_html(sections: Sequence[LegendSection], lang: str | None = None) -> str:

@@ -238,7 +238,7 @@ def _legend_items(scene: Scene) -> tuple[list[Any], list[str]]:
     rows: list[tuple[Any, str]] = []
     if scene.choropleth is not None:
         values, classes = scene.choropleth.values, scene.choropleth.classification
-        rows.append((header(), legend_title(values)))
+        rows.append((header(), legend_title(values, scene.lang)))
         rows += [(class_handle(color), text) for color, text in zip(
             classes.colors, classes.labels(lang, decimals_for(values, classes)), strict=True)]
         if classes.counts()[-1]:

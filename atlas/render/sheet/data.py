@@ -36,7 +36,7 @@ from .format import (
 )
 from .lists import locality_table, school_table
 from .model import Facts, IndicatorRow, Section, Table
-from .sources import layer_sources, source_line
+from .sources import layer_sources, population_source, source_line
 
 if TYPE_CHECKING:
     from ...snapshot import AtlasSnapshot
@@ -294,7 +294,9 @@ class ReportData:
             return None, ""
         total = [r["value"] for r in self.rows_of(code) if r["indicator"] == "pop_total"]
         if total and not is_missing(total[0]):
-            return float(total[0]), t("reports.population_estimate", self.lang)
+            # which estimate: the raster and its year, or the localities' own counts
+            return float(total[0]), t("reports.population_estimate", self.lang,
+                                      source=population_source(self.atlas, self.lang))
         return None, ""
 
     # -- priority lists ------------------------------------------------------------------

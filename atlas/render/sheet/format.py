@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ...i18n import t
-from ..formatting import format_date, format_number, is_missing
+from ..formatting import format_date, format_number, is_missing, unit_text
 
 #: Marks of the engine's statuses: met, missed (either side), not judged.
 MARKS = {"ok": "✔", "below": "✖", "above": "✖", "n.a.": "–"}
@@ -40,15 +40,6 @@ def number(value: object, unit: str | None, lang: str, decimals: int | None = No
         return MISSING
     places = decimals_for(number_value, unit) if decimals is None else decimals
     return format_number(round(number_value, places), lang, decimals=places)
-
-
-def unit_text(unit: str | None, lang: str) -> str:
-    """The unit as printed, in the sheet's language (units are French in the data)."""
-    if not unit:
-        return ""
-    key = f"reports.unit.{unit}"
-    text = t(key, lang)
-    return unit if text == key else text
 
 
 def rank_text(rank: object, rank_of: object) -> str:
