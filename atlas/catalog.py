@@ -98,6 +98,10 @@ class StyleSpec:
     default: Symbol
     by: str | None = None
     categories: dict[str, Symbol] = field(default_factory=dict)
+    #: A second field that shades some categories (mangrove extents by year): each of
+    #: its values gets its own shade of the category's colour and its own legend line.
+    shade_by: str | None = None
+    shaded: tuple[str, ...] = ()
 
     def symbol_for(self, code: object) -> Symbol:
         """Symbol of a category code, falling back to the default symbol."""
@@ -365,4 +369,12 @@ class _SpecReader:
                 if spec.values and code not in spec.codes():
                     raise self.fail(f"style.categories.{code}", "unknown_value", value=code)
                 categories[code] = self.symbol(symbol, f"style.categories.{code}")
-        return StyleSpec(default=default, by=by, categories=categories)
+        shade_by = raw.get("shade_by")
+        shaded = tuple(str(c) for c in raw.get("shaded", ()))
+        if shade_by is not None and not any(f.name == shade_by for f in fields):
+            raise self.fail("style.shade_by", "unknown_field", value=shade_by)
+        for code in shaded:
+            if code not in categories:
+                raise self.fail("style.shaded", "unknown_value", value=code)
+        return StyleSpec(default=default, by=by, categories=categories, shade_by=shade_by,
+                         shaded=shaded if shade_by else ())

@@ -26,7 +26,7 @@ from atlas.render.map.geometry import for_display
 from atlas.render.map.leaflet import AtlasLayer, Legend, js_literal
 from atlas.render.map.legends import choropleth_section, legend_html
 from atlas.render.map.offline import external_resources, load_assets
-from atlas.render.map.symbols import legend_entries
+from atlas.render.map.symbols import legend_entries, style_codes
 from atlas.render.map.values import IndicatorValues, indicator_values
 from atlas.render.vendor import build_vendor, node_modules_dir
 
@@ -437,3 +437,20 @@ def test_exported_map_draws_offline_in_chromium(small_atlas, region, commune_val
     assert drawn["pwned"] == 0 and pwned == 0
     assert requests.external == [], requests.external
     assert requests.page_errors == [] and requests.console_errors == []
+
+
+def test_mangrove_extents_of_each_year_have_their_own_shade_and_line(catalog):
+    spec = catalog["mangroves"]
+    base = spec.style.categories["extent"]
+    frame = pd.DataFrame({"kind": ["extent", "extent", "reforested", "extent"],
+                          "year": [2020, 2010, 2021, None]})
+    codes = style_codes(spec, frame)
+    assert codes.tolist() == ["extent|2020", "extent|2010", "reforested", "extent"]
+    entries = legend_entries(spec, "fr", codes)
+    extent = spec.field("kind").value("extent").label("fr")
+    assert [e.label for e in entries][:3] == [f"{extent} 2010", f"{extent} 2020", extent]
+    older, newer = entries[0].symbol, entries[1].symbol
+    assert newer.fill == base.fill and newer.color == base.color  # the latest: as styled
+    assert older.fill != base.fill  # the older: lighter, so an overlap reads as two years
+    assert int(older.fill[1:3], 16) > int(base.fill[1:3], 16)
+    assert "Autres valeurs" not in " ".join(e.label for e in entries)

@@ -31,6 +31,7 @@ from ...errors import ReportError
 from ...i18n import normalise_language, t
 from ...snapshot import AtlasSnapshot, snapshot_of
 from ..files import atomic_write
+from ..map.symbols import style_codes
 from ..sheet.data import ReportData
 from ..sheet.document import HTML_SUFFIXES, PDF_SUFFIXES, render_pdf
 from ..sheet.pictures import legend_picture, map_layers
@@ -154,11 +155,12 @@ def _present(atlas: AtlasSnapshot, layers: Sequence[str] | None, parent: str | N
     found: dict[str, list[object]] = {}
     for name in map_layers(atlas, layers):
         spec = atlas.spec(name)
-        columns = [spec.style.by] if spec.style.by else [spec.id_field]
+        columns = [c for c in (spec.style.by, spec.style.shade_by) if c] or [spec.id_field]
         frame = atlas.read(name, territory=parent, columns=columns)
         if len(frame):
-            found[name] = list(frame[spec.style.by].dropna().unique()) if spec.style.by \
-                else []
+            # every feature's code, missing ones too: the legend counts them
+            codes = style_codes(spec, frame)
+            found[name] = [] if codes is None else list(codes)
     return found
 
 

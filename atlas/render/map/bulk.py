@@ -26,7 +26,14 @@ from ...i18n import normalise_language
 from ...names import TERRITORIES, TERRITORY_FIELD
 from . import decor
 from .options import MapOptions
-from .symbols import draw_order, geometry_kind, legend_entries, matplotlib_options
+from .symbols import (
+    draw_order,
+    geometry_kind,
+    legend_entries,
+    matplotlib_options,
+    style_codes,
+    styled_keys,
+)
 
 if TYPE_CHECKING:
     from ...snapshot import AtlasSnapshot
@@ -62,14 +69,15 @@ def _path(geometry: Any) -> MplPath | None:
 class _PointLayer:
     """A point layer projected once: metric coordinates, category codes, index."""
 
-    def __init__(self, frame: Any, metric: Any, by: str | None) -> None:
+    def __init__(self, frame: Any, metric: Any, spec: Any) -> None:
         geoms = frame.geometry.to_numpy()
         valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.rows = np.flatnonzero(valid)
         points = frame.geometry.iloc[self.rows].to_crs(metric)
         self.xy = np.column_stack([shapely.get_x(points.to_numpy()),
                                    shapely.get_y(points.to_numpy())])
-        self.codes = (frame[by].astype("object").to_numpy()[self.rows] if by else
+        codes = style_codes(spec, frame)
+        self.codes = (codes.to_numpy(dtype=object)[self.rows] if codes is not None else
                       np.full(len(self.rows), None, dtype=object))
         self.tree = shapely.STRtree(geoms[self.rows])
         self.attached: dict[str, np.ndarray] = {}
@@ -84,13 +92,14 @@ class _PointLayer:
 class _PolygonLayer:
     """A polygon layer projected once: one path per feature, category codes, index."""
 
-    def __init__(self, frame: Any, metric: Any, by: str | None) -> None:
+    def __init__(self, frame: Any, metric: Any, spec: Any) -> None:
         geoms = frame.geometry.to_numpy()
         valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.rows = np.flatnonzero(valid)
         projected = frame.geometry.iloc[self.rows].to_crs(metric).to_numpy()
         self.paths = [_path(g) for g in projected]
-        self.codes = (frame[by].astype("object").to_numpy()[self.rows] if by else
+        codes = style_codes(spec, frame)
+        self.codes = (codes.to_numpy(dtype=object)[self.rows] if codes is not None else
                       np.full(len(self.rows), None, dtype=object))
         self.tree = shapely.STRtree(geoms[self.rows])
 
@@ -143,10 +152,10 @@ class PageMaps:
             kind = geometry_kind(spec)
             if kind == "point":
                 layers.append((name, spec, _PointLayer(self.atlas.frame(name), self.metric,
-                                                       spec.style.by)))
+                                                       spec)))
             elif kind == "polygon":
                 layers.append((name, spec, _PolygonLayer(self.atlas.frame(name), self.metric,
-                                                         spec.style.by)))
+                                                         spec)))
         return sorted(layers, key=lambda item: draw_order(item[1]))
 
     def _simplify(self) -> dict[int, np.ndarray]:
@@ -219,8 +228,9 @@ class PageMaps:
         if not len(picked):
             return
         present = layer.codes[picked]
-        styled = list(spec.style.categories)
-        for entry in legend_entries(spec, self.lang, present):
+        entries = legend_entries(spec, self.lang, present)
+        styled = styled_keys(entries)
+        for entry in entries:
             if spec.style.by is None:
                 mine = picked
             elif entry.key is None:

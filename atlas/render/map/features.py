@@ -58,12 +58,3 @@ def popup_rows(spec: LayerSpec, row: Mapping[str, object], lang: str | None = No
     return [(title, value) for title, value in zip(titles, rows[0], strict=True)
             if value is not None]
 
-
-def style_keys(spec: LayerSpec, frame: pd.DataFrame) -> list[int]:
-    """Per row, the index of its symbol in ``[default, *categories]``."""
-    by = spec.style.by
-    if by is None or by not in frame.columns:
-        return [0] * len(frame)
-    index = {code: i + 1 for i, code in enumerate(spec.style.categories)}
-    return [index.get(str(v), 0) if v is not None and not pd.isna(v) else 0
-            for v in frame[by].astype("object")]

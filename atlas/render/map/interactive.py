@@ -26,13 +26,13 @@ from ...i18n import t
 from ...names import TERRITORIES
 from ...provenance import layer_citations
 from ..formatting import format_number, with_unit
-from .features import formatted_rows, style_keys, tooltip_fields
+from .features import formatted_rows, tooltip_fields
 from .geometry import extent_metres, feature_collection, for_display, tolerance_for
 from .leaflet import AtlasLayer, Legend, MapSetup
 from .legends import LegendSection, choropleth_section, layer_section, legend_html
 from .options import MapOptions, map_options
 from .scene import Scene, SceneLayer, build_scene
-from .symbols import draw_order, geometry_kind, leaflet_options, legend_entries
+from .symbols import draw_order, geometry_kind, leaflet_options, legend_entries, style_codes
 
 if TYPE_CHECKING:
     from ...atlas import Atlas
@@ -100,7 +100,7 @@ def scene_map(scene: Scene, options: MapOptions) -> folium.Map:
             continue
         _data_layer(scene, item, tolerance, _clustered(options.cluster, item, spec)) \
             .add_to(fmap)
-        present = item.frame[spec.style.by] if spec.style.by in item.frame.columns else None
+        present = style_codes(spec, item.frame)
         sections.append(layer_section(spec, legend_entries(spec, lang, present), lang,
                                       _layer_note(scene, item.name, item.missing)))
     if TERRITORIES in scene.atlas.catalog and (cited := layer_citations(scene.atlas,
@@ -210,8 +210,11 @@ def _data_layer(scene: Scene, item: SceneLayer, tolerance: float, cluster: bool)
     titles, rows = formatted_rows(spec, shown, lang, _territory_names(scene))
     names = [f.name for f in spec.fields if f.name in shown.columns]
     tooltip = [names.index(f) for f in tooltip_fields(spec) if f in names]
-    keys = style_keys(spec, shown)
-    symbols = [spec.style.default, *spec.style.categories.values()]
+    codes = style_codes(spec, shown)
+    entries = [e for e in legend_entries(spec, lang, codes) if e.key is not None]
+    index = {e.key: i + 1 for i, e in enumerate(entries)}
+    keys = [0] * len(shown) if codes is None else [index.get(str(c), 0) for c in codes]
+    symbols = [spec.style.default, *(e.symbol for e in entries)]
     payload = {"title": spec.title(lang), "fields": titles, "tooltip": tooltip, "popup": True,
                "kind": geometry_kind(spec),
                "styles": [leaflet_options(spec, s) for s in symbols]}

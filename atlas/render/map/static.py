@@ -44,7 +44,14 @@ from .handles import (
 )
 from .options import MapOptions, map_options
 from .scene import Scene, build_scene
-from .symbols import draw_order, geometry_kind, legend_entries, matplotlib_options
+from .symbols import (
+    draw_order,
+    geometry_kind,
+    legend_entries,
+    matplotlib_options,
+    style_codes,
+    styled_keys,
+)
 
 if TYPE_CHECKING:
     from ...atlas import Atlas
@@ -167,14 +174,14 @@ def _draw_layer(scene: Scene, ax: Axes, name: str, frame: gpd.GeoDataFrame,
     """One catalogue layer, one call per legend entry (category)."""
     spec = scene.atlas.spec(name)
     kind = geometry_kind(spec)
-    by = spec.style.by
-    codes = frame.loc[geoms.index, by].astype("object") if by in frame.columns else None
+    codes = style_codes(spec, frame.loc[geoms.index])
     zorder = decor.ZORDER[kind] + spec.order / 1000
-    for entry in legend_entries(spec, scene.lang, codes):
+    entries = legend_entries(spec, scene.lang, codes)
+    for entry in entries:
         if codes is None:
             chosen = geoms
         elif entry.key is None:
-            chosen = geoms[~codes.astype(str).isin(list(spec.style.categories))]
+            chosen = geoms[~codes.astype(str).isin(styled_keys(entries))]
         else:
             chosen = geoms[codes.astype(str) == entry.key]
         if chosen.empty:
@@ -247,8 +254,7 @@ def _legend_items(scene: Scene) -> tuple[list[Any], list[str]]:
         if item.frame.empty:
             continue
         spec = scene.atlas.spec(item.name)
-        by = spec.style.by
-        rows += layer_handles(spec, lang, item.frame[by] if by in item.frame.columns else None)
+        rows += layer_handles(spec, lang, style_codes(spec, item.frame))
     return [h for h, _ in rows], [label for _, label in rows]
 
 

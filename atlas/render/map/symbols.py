@@ -15,8 +15,10 @@ square, circle), otherwise one shape per category in order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import pandas as pd
 
 from ...catalog import LayerSpec, Symbol
 from ...i18n import label as pick_label
@@ -32,6 +34,10 @@ SHAPES = ("o", "s", "^", "D", "v", "P", "X", "p", "h", "<", ">", "*")
 ICON_SHAPES = {"star": "*", "circle": "o", "circle-o": "o", "square": "s",
                "square-o": "s", "triangle": "^", "diamond": "D"}
 MARKER_HALO = "#ffffff"
+#: Between a category and its shade value in a style code: ``extent|2010``.
+SHADE_SEP = "|"
+#: How far toward white the oldest shade goes (the newest is the category's colour).
+LIGHTEST = 0.65
 #: Drawing order of geometry kinds: polygons below lines, points (clickable) on top.
 KIND_ORDER = {"polygon": 0, "line": 1, "point": 2}
 
@@ -94,15 +100,66 @@ def _is_missing(value: object) -> bool:
     return value is None or str(value) in ("nan", "<NA>", "None", "NaT", "")
 
 
+def style_codes(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
+    """The code each feature is drawn with (None for a layer drawn with one symbol).
+
+    Its category, or for a shaded category (see ``StyleSpec.shade_by``) the category and
+    the shade value: the 2010 mangrove extent is ``extent|2010``. Every drawing and
+    legend reads these codes, so a feature is drawn with the line that names it.
+    """
+    by = spec.style.by
+    if by is None or by not in frame.columns:
+        return None
+    codes = frame[by].astype("object")
+    shade = spec.style.shade_by
+    if not shade or shade not in frame.columns:
+        return codes
+    values = frame[shade].map(_shade_text)
+    mask = codes.isin(spec.style.shaded) & values.notna()
+    return codes.where(~mask, codes.astype(str) + SHADE_SEP + values.astype(str))
+
+
+def _shade_text(value: object) -> str | None:
+    if _is_missing(value):
+        return None
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return str(int(number)) if pd.notna(number) and float(number).is_integer() else str(value)
+
+
+def _lighter(color: str | None, share: float) -> str | None:
+    if not color:
+        return color
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in rgb)
+
+
+def _shades(spec: LayerSpec, code: str, seen: set[str], lang: str | None,
+            shape: str) -> list[LegendEntry]:
+    """One line per shade value of a shaded category, oldest (lightest) first."""
+    prefix = code + SHADE_SEP
+    keys = sorted((k for k in seen if k.startswith(prefix)),
+                  key=lambda k: (pd.to_numeric(k[len(prefix):], errors="coerce"), k))
+    base = spec.style.categories[code]
+    name = category_label(spec, code, lang)
+    out = []
+    for index, key in enumerate(keys):
+        share = LIGHTEST * (len(keys) - 1 - index) / max(len(keys) - 1, 1)
+        symbol = replace(base, color=_lighter(base.color, share) or base.color,
+                         fill=_lighter(base.fill, share))
+        out.append(LegendEntry(key, f"{name} {key[len(prefix):]}", symbol, shape))
+    return out
+
+
 def legend_entries(spec: LayerSpec, lang: str | None = None,
                    present: Iterable[object] | None = None) -> list[LegendEntry]:
     """Legend lines of a layer, in spec order.
 
-    ``present`` (the category values found in the data) keeps only categories that
-    appear and adds the default symbol's line, with its count, for the features it
-    draws: values without a symbol of their own ("Autres valeurs") and features whose
-    value is not recorded ("Non renseigné"), so a village list without ``kind`` is
-    drawn and explained. Without ``present`` every styled category is listed.
+    ``present`` (the style codes found in the data, see :func:`style_codes`) keeps only
+    categories that appear, gives each shade of a shaded category its line (mangrove
+    extent 2010, 2020), and adds the default symbol's line, with its count, for the
+    features it draws: values without a symbol of their own ("Autres valeurs") and
+    features whose value is not recorded ("Non renseigné"), so a village list without
+    ``kind`` is drawn and explained. Without ``present`` every styled category is listed.
     """
     style = spec.style
     if style.by is None:
@@ -110,15 +167,21 @@ def legend_entries(spec: LayerSpec, lang: str | None = None,
     shapes = _shapes(spec)
     values = None if present is None else [str(v) for v in present]
     seen = None if values is None else {v for v in values if not _is_missing(v)}
-    entries = [LegendEntry(code, category_label(spec, code, lang), symbol, shapes[code])
-               for code, symbol in style.categories.items()
-               if seen is None or code in seen]
+    entries: list[LegendEntry] = []
+    for code, symbol in style.categories.items():
+        if seen is not None and code in style.shaded:
+            entries += _shades(spec, code, seen, lang, shapes[code])
+        if seen is None or code in seen:
+            entries.append(LegendEntry(code, category_label(spec, code, lang), symbol,
+                                       shapes[code]))
     if values is None:
         other = pick_label(style.default.label, lang) or t("render.other_values", lang)
         entries.append(LegendEntry(None, other, style.default, default_shape(spec)))
         return entries
+    keys = {e.key for e in entries}
     missing = sum(1 for v in values if _is_missing(v))
-    others = sum(1 for v in values if not _is_missing(v) and v not in style.categories)
+    others = sum(1 for v in values if not _is_missing(v) and v not in keys
+                 and v not in style.categories)
     if missing or others:
         key = "other_or_missing" if missing and others else \
             "not_recorded" if missing else "other_values"
@@ -127,6 +190,11 @@ def legend_entries(spec: LayerSpec, lang: str | None = None,
         entries.append(LegendEntry(None, f"{text} ({missing + others})", style.default,
                                    default_shape(spec)))
     return entries
+
+
+def styled_keys(entries: Iterable[LegendEntry]) -> list[str]:
+    """The codes drawn with a symbol of their own (the rest take the default line)."""
+    return [e.key for e in entries if e.key is not None]
 
 
 def leaflet_options(spec: LayerSpec, symbol: Symbol) -> dict[str, Any]:
