@@ -231,3 +231,31 @@ def test_cli_book_with_progress_bar(demo_atlas_path, tmp_path):
                                    "--atlas", str(demo_atlas_path)])
     assert bad.exit_code == 2 and "size" in bad.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 720), (1024, 768)])
+def test_a_slide_source_line_is_never_hidden_under_its_footer(slides, viewport):
+    # a 4:3 projector narrows the figures column: its table wraps and needs more height
+    with offline_page(viewport=viewport) as (page, _):
+        page.goto(Path(slides).as_uri())
+        page.wait_for_selector(".slide.current")
+        page.keyboard.press("o")
+        page.keyboard.press("ArrowRight")  # the first territory
+        box = page.evaluate("""() => {
+            const slide = document.querySelector('.slide.current');
+            const figures = slide.querySelector('.s-figures');
+            const source = figures.querySelector('.source').getBoundingClientRect();
+            const foot = slide.querySelector('.s-foot').getBoundingClientRect();
+            const area = figures.getBoundingClientRect();
+            return {bottom: source.bottom, foot: foot.top, areaBottom: area.bottom,
+                    overflows: figures.scrollHeight > figures.clientHeight + 1,
+                    scrolls: ['auto', 'scroll'].includes(getComputedStyle(figures).overflowY)};
+        }""")
+    assert box["areaBottom"] <= box["foot"] + 1  # the figures end above the footer
+    if viewport == (1024, 768):
+        assert box["overflows"]  # the case this test is about
+    if box["overflows"]:
+        assert box["scrolls"]  # the reader can scroll to the source line
+    else:
+        assert box["bottom"] <= box["foot"]
