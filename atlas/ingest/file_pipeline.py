@@ -257,9 +257,8 @@ class FilePlanner:
     def _own(self, name: str) -> list[object]:
         """The typed values of a field, as a list this step may change in place.
 
-        Unmapped fields all share :attr:`blank` (a million rows × a dozen fields of
-        ``None`` would otherwise be lists of their own); a step that fills one in
-        takes a copy first.
+        Unmapped fields share :attr:`blank` (a million rows × a dozen fields of ``None``
+        would be lists of their own); a step that fills one in takes a copy first.
         """
         values = self.typed[name]
         if values is self.blank:
@@ -417,6 +416,9 @@ class FilePlanner:
 
     def parents(self) -> None:
         """Parent of each admin unit, by code or by location (impossible coordinates first)."""
+        if self.ctx.mode == "update" and self.source_geometry is None \
+                and not self.mapping.fields.get("parent_code"):
+            return  # codes without places (a census table): the stored parents stay
         self.issues.extend(i for _, i in out_of_range_issues(self.out_of_range, self.rows))
         codes, levels = self.typed["code"], self.typed["level"]
         valid = [p for p in range(self.n) if codes[p] is not None and levels[p] is not None]

@@ -225,3 +225,25 @@ def test_census_columns_feed_the_population_and_its_year(target_url, tmp_path):
                            "territories", mode="replace", level=1)
         assert plan.frame["population"].tolist() == [1000, 700]
         assert plan.frame["population_year"].tolist() == [2013, 2013]
+
+
+def test_a_census_table_updates_the_population_of_stored_territories(target_url, tmp_path):
+    regions, departements, _ = _boundaries(tmp_path)
+    census = write_csv(tmp_path / "rgph5.csv", ["CODE", "POP_2023"], [
+        ["SEN.1.1_1", 12500], ["SEN.1.2_1", 8300], ["SEN.9.9_1", 100]])
+    with atlas.create(target_url, SETTINGS) as opened:
+        import_file(opened, regions, "territories", mode="replace", level=1).commit()
+        import_file(opened, departements, "territories", mode="append", level=2).commit()
+        plan = import_file(opened, census, "territories", mode="update",
+                           mapping=["code=CODE"])
+        assert plan.ok, plan.summary()
+        # one message for the unknown code; nothing about parents or places
+        assert [i.code for i in plan.report.issues] == ["update_unknown"]
+        assert plan.report.issues[0].params["codes"] == "SEN.9.9_1"
+        plan.commit(user="tests")
+        stored = opened.read("territories").set_index("code")
+    assert stored.loc[["SEN.1.1_1", "SEN.1.2_1"], "population"].tolist() == [12500, 8300]
+    assert stored.loc[["SEN.1.1_1", "SEN.1.2_1"], "population_year"].tolist() == [2023, 2023]
+    assert stored.loc[["SEN.1.1_1", "SEN.1.2_1"], "parent_code"].tolist() == ["SEN.1_1"] * 2
+    assert stored.loc[["SEN.1.1_1"], "name"].tolist() == ["Nord-Ouest"]
+    assert not stored.loc[["SEN.1.1_1"]].geometry.is_empty.any()
