@@ -180,3 +180,12 @@ def test_book_page_maps_draw_the_villages_without_kind(sparse):
     drawn = sum(len(c.get_offsets()) for c in figure.axes[0].collections
                 if isinstance(c, PathCollection))
     assert drawn >= VILLAGES
+
+
+def test_without_population_every_population_figure_is_na_with_what_to_import(sparse):
+    table = diagnose(sparse, level="commune", lang="fr", indicators=[
+        "pop_total", "wp_per_1000", "pop_within_500m", "wp_load", "loc_population"])
+    assert table["value"].isna().all()  # never 0 people
+    assert table["rank"].isna().all()  # never ranked
+    for reason in table["reason"]:
+        assert "importez" in reason or reason == "population des localités non renseignée"
