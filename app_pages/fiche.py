@@ -41,7 +41,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
                                  and s in ("ok", "below", "above") else "–"
                                  for s in table["status"]],
         # every missing value says why (no population, state unknown, layer empty...)
-        tr("fiche.col_reason"): table["reason"].where(table["value"].isna()).fillna(""),
+        tr("fiche.col_reason"): table["reason"].fillna(""),
     })
     return shown
 
@@ -58,8 +58,7 @@ def _without_empty_layers(table: pd.DataFrame, url: str, revision: int,
     layers = cache.layers_table(url, revision, lang)
     empty = layers[(layers["count"] == 0) & (layers["layer"] != "territories")]
     names = set(empty["layer"])
-    needs_empty = table["indicator"].map(
-        lambda code: code in REGISTRY and bool(names & set(REGISTRY[code].layers)))
+    needs_empty = table["indicator"].map(lambda code: REGISTRY.needs_any(code, names))
     keep = ~(needs_empty & table["value"].isna())
     return table[keep], list(empty["title"])
 

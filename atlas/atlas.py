@@ -170,7 +170,7 @@ class Atlas:
     def sources(self, layer: str) -> list[dict[str, Any]]:
         """Provenance of the current rows of a layer: the sources to cite under a map.
 
-        ``[{"source", "licence", "as_of", "revision", "rows"}, ...]``, largest share
+        ``[{"source", "licence", "as_of", "imported", "revision", "rows"}, ...]``, largest share
         first; see :func:`atlas.provenance.current_provenance`.
         """
         from .provenance import current_provenance
@@ -270,15 +270,16 @@ class Atlas:
     # -- summaries ----------------------------------------------------------------------
     def layers(self, lang: str | None = None) -> pd.DataFrame:
         """One row per layer: name, title, geometry, count, current revision, source."""
-        latest: dict[str, Revision] = {}
-        for rev in self.store.history():
-            latest[rev.layer] = rev
-        from .provenance import citations
+        from .provenance import citations, current_provenance
 
+        revisions: dict[str, list[Revision]] = {}
+        for rev in self.store.history():  # read once, for every layer's line
+            revisions.setdefault(rev.layer, []).append(rev)
         rows = []
         for name, spec in self.catalog.items():
-            rev = latest.get(name)
-            items = self.sources(name)
+            mine = revisions.get(name, [])
+            rev = mine[-1] if mine else None
+            items = current_provenance(self.store, name, mine)
             licences = list(dict.fromkeys(str(i["licence"]) for i in items if i["licence"]))
             rows.append({
                 "layer": name,

@@ -16,7 +16,7 @@ Each item is ``{"source", "licence", "as_of", "imported", "revision", "rows"}``
 (``imported``: the day of the revision), largest share first
 then oldest revision; ``source`` falls back to the file names the revision recorded,
 ``licence`` and ``as_of`` are None when nobody gave them (or the revision predates
-provenance). :func:`cited_sources` gives the distinct source texts, for one line.
+provenance). :func:`citations` gives the distinct source texts, for one line.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .store.base import Revision, Store
 
 class _WithSources(Protocol):
     def sources(self, layer: str) -> list[dict[str, Any]]: ...  # noqa: D102
+
 
 #: Restores followed back at most this deep (a log edited by hand cannot loop us).
 MAX_RESTORE_DEPTH = 50
@@ -62,12 +63,17 @@ def _resolve(by_number: dict[int, Revision], rev: int, rows: int, depth: int,
             _resolve(by_number, origin, share, depth + 1, into)
 
 
-def current_provenance(store: Store, layer: str) -> list[dict[str, Any]]:
-    """Provenance of the revisions that wrote the current rows of ``layer`` (see above)."""
+def current_provenance(store: Store, layer: str,
+                       history: list[Revision] | None = None) -> list[dict[str, Any]]:
+    """Provenance of the revisions that wrote the current rows of ``layer`` (see above).
+
+    ``history``: the layer's revisions when the caller has read them already.
+    """
     counts = store.rows_by_revision(layer)
     if not counts:
         return []
-    by_number = {r.revision: r for r in store.history(layer)}
+    by_number = {r.revision: r for r in (store.history(layer) if history is None
+                                         else history)}
     resolved: dict[int, int] = {}
     for rev, rows in counts.items():
         _resolve(by_number, rev, rows, 0, resolved)
@@ -83,15 +89,6 @@ def current_provenance(store: Store, layer: str) -> list[dict[str, Any]]:
             "rows": rows,
         })
     return sorted(items, key=lambda item: (-item["rows"], item["revision"]))
-
-
-def cited_sources(store: Store, layer: str) -> list[str]:
-    """Distinct sources of the current rows, largest share first, with licence and date.
-
-    ``"DNH, inventaire national (CC-BY 4.0, 2024-03)"``: one string per source, ready to
-    join under a map.
-    """
-    return citations(current_provenance(store, layer))
 
 
 def citations(items: list[dict[str, Any]]) -> list[str]:

@@ -15,23 +15,22 @@ communes (west and east halves). Villages and boreholes sit on a regular grid.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import shapely
+from common import TEST_SETTINGS
+from pgcluster import drop_schema, with_schema
 
 import atlas
 from atlas.ingest import import_file
 
 WEST, SOUTH = -16.0, 15.0
-SETTINGS = {
-    "title": {"fr": "Atlas de première semaine", "en": "First-week atlas"},
-    "metric_crs": "EPSG:32628",
-    "countries": ["SN"],
-    "level_names": {"0": {"fr": "pays", "en": "country"},
-                    "1": {"fr": "région", "en": "region"},
-                    "2": {"fr": "département", "en": "department"},
-                    "3": {"fr": "commune", "en": "municipality"}},
-}
+SETTINGS = {**TEST_SETTINGS,
+            "title": {"fr": "Atlas de première semaine", "en": "First-week atlas"}}
 BOUNDARIES = ("GADM 4.1", "2022-07")
 LOCALITIES = ("DTGC, répertoire des localités", "2021-06")
 BOREHOLES = ("DGPRE, inventaire des forages", "2023-03")
@@ -132,3 +131,22 @@ def build_sparse_atlas(url: str | Path, folder: Path) -> atlas.Atlas:
                 constants=["status=unknown", "source_type=borehole"],
                 source=source, as_of=as_of).commit(user="analyste")
     return opened
+
+
+@contextmanager
+def sparse_url(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """The URL of a sparse atlas built on the store ``request.param`` names ("gpkg" or
+    "postgis", a schema of the session's cluster dropped afterwards)."""
+    if request.param == "gpkg":
+        url = str(folder / "atlas.gpkg")
+        build_sparse_atlas(url, folder).close()
+        yield url
+        return
+    server = request.getfixturevalue("postgis_server")
+    schema = f"sparse_{uuid.uuid4().hex[:10]}"
+    url = with_schema(server, schema)
+    build_sparse_atlas(url, folder).close()
+    try:
+        yield url
+    finally:
+        drop_schema(server, schema)

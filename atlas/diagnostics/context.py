@@ -275,7 +275,7 @@ class Context:
             spec = self.spec(name)
             # the date given at import (--as-of, the file's date, else the import day),
             # never the catalogue's description of the layer
-            fallback = layer_as_of(self.atlas, name)
+            fallback = self.memo(("as_of", name), lambda: layer_as_of(self.atlas, name))
             field = next((f for f in DATE_FIELDS if spec.has_field(f)), None)
             if field is None:
                 return pd.Series(fallback, index=index, dtype="object")

@@ -85,25 +85,22 @@ def distance_table(ctx: Context, layer: str, territory: str | None = None) -> pd
     table = frame[[spec.id_field, *KEPT[layer]]].reset_index(drop=True)
     for name, values in _territory_columns(ctx, ctx.feature_codes(layer)).items():
         table[name] = values
-    nothing = np.full(len(frame), None, object)
+    columns = ("nearest_wp_id", "nearest_wp_name", "nearest_wp_status")
     if ctx.layer_problem(WATER_POINTS):
-        distance, wp_id, wp_name, wp_status = np.full(len(frame), np.nan), nothing, \
-            nothing, nothing
+        table["distance_m"] = np.nan
+        for column in columns:
+            table[column] = None
     else:
         nearest = nearest_for_layer(ctx, layer)
         points = ctx.frame(WATER_POINTS)
-        ids = points[ctx.spec(WATER_POINTS).id_field].to_numpy(dtype=object)
+        ids = points[ctx.spec(WATER_POINTS).id_field].astype("object")
         # its name as people say it; the id only for a point without a name
-        names = points["name"].astype("object").where(points["name"].notna(),
-                                                       points[ctx.spec(WATER_POINTS).id_field])
-        distance = np.where(np.isinf(nearest.distance), np.nan, nearest.distance)
-        wp_id = np.append(ids, None)[nearest.row]  # row -1 picks the appended None
-        wp_name = np.append(names.to_numpy(dtype=object), None)[nearest.row]
-        wp_status = np.append(points["status"].to_numpy(dtype=object), None)[nearest.row]
-    table["distance_m"] = distance
-    table["nearest_wp_id"] = wp_id
-    table["nearest_wp_name"] = wp_name
-    table["nearest_wp_status"] = wp_status
+        names = points["name"].astype("object").where(points["name"].notna(), ids)
+        table["distance_m"] = np.where(np.isinf(nearest.distance), np.nan, nearest.distance)
+        for column, values in zip(columns, (ids, names, points["status"]), strict=True):
+            # row -1 (no such point) picks the appended None
+            table[column] = np.append(values.to_numpy(dtype=object), None)[nearest.row]
+    distance = table["distance_m"].to_numpy(dtype="float64")
     table["within"] = distance <= ctx.options.distance
     if territory is not None:
         level = ctx.tree.get(territory).level

@@ -138,6 +138,14 @@ class Registry(Mapping[str, Indicator]):
         """Remove an indicator (tests and notebooks that declare temporary ones)."""
         self._items.pop(code, None)
 
+    def needs_any(self, code: str, layers: Iterable[str]) -> bool:
+        """True when the indicator ``code`` reads one of ``layers``.
+
+        Sheets and the app leave out the figures that need a layer still empty.
+        """
+        item = self._items.get(code)
+        return item is not None and not set(layers).isdisjoint(item.layers)
+
     def select(self, codes: Iterable[str] | str | None = None) -> list[Indicator]:
         """Indicators by code, in the order given; an unknown code raises with the choices.
 

@@ -23,7 +23,8 @@ REFUSED_SHARE = 0.9
 MIN_CELLS = 10
 #: Distinct values quoted in the message.
 QUOTED = 5
-#: Prefix of the columns made by ``--set``: a wrong constant is its own message.
+#: Prefix of the columns the pipeline makes for ``--set`` constants (a wrong constant
+#: is its own message, not a wrong column).
 CONSTANT_PREFIX = "--set "
 
 
@@ -46,14 +47,14 @@ def wrong_column(spec_field: FieldSpec, raw: Sequence[object],
     counts = Counter(display(raw[p.position]) for p in refused)
     quoted = ", ".join(value for value, _ in counts.most_common(QUOTED))
     more = len(counts) - min(len(counts), QUOTED)
+    codes = spec_field.codes()
     return Issue(ERROR if spec_field.required else WARNING, "column_not_field",
                  field=spec_field.name, value=column, titles=spec_field.titles,
                  params={"column": column, "distinct": len(counts), "values": quoted,
                          "more": f" (+{more})" if more else "", "refused": len(refused),
-                         "filled": filled, "choices": ", ".join(spec_field.codes()),
-                         "example": spec_field.codes()[0] if spec_field.codes() else "",
+                         "filled": filled, "choices": ", ".join(codes),
+                         "example": codes[0] if codes else "",
                          "emptied": not spec_field.required})
-
 
 
 def missing_column(spec_field: FieldSpec, unused: Sequence[str]) -> Issue:

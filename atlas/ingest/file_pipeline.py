@@ -27,7 +27,7 @@ from ..forms.submissions import survey_columns
 from ..names import TERRITORIES, TERRITORY_FIELD
 from ..store.frames import conform_column
 from . import boundaries, census, crs_hints, levels, territory_steps
-from .column_checks import missing_column, wrong_column
+from .column_checks import CONSTANT_PREFIX, missing_column, wrong_column
 from .context import Context, territory_frame
 from .coordinates import table_geometry
 from .geometry import prepare
@@ -178,7 +178,7 @@ class FilePlanner:
             if not self.spec.has_field(name):
                 raise IngestError("ingest.map_unknown_field", field=name, layer=self.spec.name,
                                   fields=", ".join(self.spec.field_names))
-            column = f"--set {name}"
+            column = f"{CONSTANT_PREFIX}{name}"
             self.frame[column] = pd.Series([value] * self.n, dtype=object)
             overrides[name] = column
         return overrides

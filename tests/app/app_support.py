@@ -59,6 +59,19 @@ def read_only_app(app_env, monkeypatch, demo_atlas_path):
     return new_app()
 
 
+@pytest.fixture
+def editor_app(app_env, monkeypatch, demo_copy):
+    """The Données page on a private copy of the demo atlas, an editor signed in."""
+    monkeypatch.setenv("ATLAS_URL", demo_copy.url)
+    at = new_app()
+    at.switch_page("app_pages/donnees.py").run()
+    at.sidebar.text_input(key="sign_in_name").set_value(EDITOR)
+    at.sidebar.text_input(key="sign_in_password").set_value(PASSWORD)
+    at.sidebar.get("form_submit_button")[0].click().run()
+    assert_ok(at)
+    return at, demo_copy
+
+
 def new_app() -> AppTest:
     """An AppTest of app.py, run once."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

@@ -10,28 +10,14 @@ editor commit 2 boreholes of unknown state.
 from __future__ import annotations
 
 import pytest
-from app_support import EDITOR, PASSWORD, assert_ok, new_app
+from app_support import assert_ok
 
 import atlas
 
-PAGE = "app_pages/donnees.py"
 LIST = (b"nom,type_source,latitude,longitude\n"
         b"Forage 1,forage,16.30,-16.20\n"
         b"Forage 2,forage,16.31,-16.21\n"
         b"Forage 1,forage,16.30,-16.20\n")
-
-
-@pytest.fixture
-def editor_app(app_env, monkeypatch, demo_copy):
-    """The Données page on a private copy of the demo atlas, an editor signed in."""
-    monkeypatch.setenv("ATLAS_URL", demo_copy.url)
-    at = new_app()
-    at.switch_page(PAGE).run()
-    at.sidebar.text_input(key="sign_in_name").set_value(EDITOR)
-    at.sidebar.text_input(key="sign_in_password").set_value(PASSWORD)
-    at.sidebar.get("form_submit_button")[0].click().run()
-    assert_ok(at)
-    return at, demo_copy
 
 
 def _analyse(at) -> None:

@@ -7,27 +7,13 @@ is not ISO is a sentence on the page, and nothing is planned.
 from __future__ import annotations
 
 import pytest
-from app_support import EDITOR, PASSWORD, assert_ok, new_app
+from app_support import assert_ok
 
 import atlas
 
-PAGE = "app_pages/donnees.py"
 GOOD = (b"wp_id,name,source_type,technology,status,latitude,longitude\n"
         b"WPX001,Forage 1,borehole,hand_pump,functional,16.30,-16.20\n"
         b"WPX002,Forage 2,borehole,tap,functional,16.31,-16.21\n")
-
-
-@pytest.fixture
-def editor_app(app_env, monkeypatch, demo_copy):
-    """The Données page on a private copy of the demo atlas, an editor signed in."""
-    monkeypatch.setenv("ATLAS_URL", demo_copy.url)
-    at = new_app()
-    at.switch_page(PAGE).run()
-    at.sidebar.text_input(key="sign_in_name").set_value(EDITOR)
-    at.sidebar.text_input(key="sign_in_password").set_value(PASSWORD)
-    at.sidebar.get("form_submit_button")[0].click().run()
-    assert_ok(at)
-    return at, demo_copy
 
 
 def analyse(at, source: str, licence: str, as_of: str):

@@ -6,12 +6,9 @@ other layer empty: each page shows what there is, and no page shows an exception
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from app_support import assert_ok, new_app
-from pgcluster import drop_schema, with_schema
-from sparse_atlas import COMMUNES, UNITS, build_sparse_atlas
+from sparse_atlas import COMMUNES, UNITS, sparse_url
 
 PAGES = ("app_pages/carte.py", "app_pages/fiche.py", "app_pages/donnees.py",
          "app_pages/atelier.py")
@@ -19,19 +16,9 @@ PAGES = ("app_pages/carte.py", "app_pages/fiche.py", "app_pages/donnees.py",
 
 @pytest.fixture(scope="module",
                 params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def sparse_url(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sparse_app")
-    server = schema = None
-    if request.param == "gpkg":
-        url = str(folder / "atlas.gpkg")
-    else:
-        server = request.getfixturevalue("postgis_server")
-        schema = f"sparse_{uuid.uuid4().hex[:10]}"
-        url = with_schema(server, schema)
-    build_sparse_atlas(url, folder).close()
-    yield url
-    if server is not None:
-        drop_schema(server, schema)
+def served_url(request, tmp_path_factory):
+    with sparse_url(request, tmp_path_factory.mktemp("sparse_app")) as url:
+        yield url
 
 
 def _choose_commune(at) -> None:
@@ -48,16 +35,16 @@ def _choose_commune(at) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_opens_on_the_sparse_atlas(app_env, monkeypatch, sparse_url, page):
-    monkeypatch.setenv("ATLAS_URL", sparse_url)
+def test_every_page_opens_on_the_sparse_atlas(app_env, monkeypatch, served_url, page):
+    monkeypatch.setenv("ATLAS_URL", served_url)
     at = new_app()
     at.switch_page(page).run()
     assert_ok(at)
 
 
 @pytest.mark.slow
-def test_the_sheet_page_of_a_commune_says_what_is_missing(app_env, monkeypatch, sparse_url):
-    monkeypatch.setenv("ATLAS_URL", sparse_url)
+def test_the_sheet_page_of_a_commune_says_what_is_missing(app_env, monkeypatch, served_url):
+    monkeypatch.setenv("ATLAS_URL", served_url)
     at = new_app()
     at.switch_page("app_pages/fiche.py").run()
     assert_ok(at)

@@ -9,14 +9,12 @@ are the files imported, with their dates, never the catalogue's description.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from matplotlib.collections import PathCollection
-from pgcluster import drop_schema, with_schema
 from pypdf import PdfReader
 from sparse_atlas import (
     BOREHOLES,
@@ -26,9 +24,10 @@ from sparse_atlas import (
     POINTS,
     UNITS,
     VILLAGES,
-    build_sparse_atlas,
+    sparse_url,
 )
 
+import atlas
 from atlas.cli import main as cli
 from atlas.diagnostics import diagnose
 from atlas.render import legend_texts, plan_book, static_map, territory_map, territory_sheet
@@ -42,19 +41,9 @@ BOILERPLATE = ("OCHA", "COD-AB", "WPDx", "OpenStreetMap", "HDX")
 @pytest.fixture(scope="module",
                 params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
 def sparse(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sparse")
-    server = schema = None
-    if request.param == "gpkg":
-        url = str(folder / "atlas.gpkg")
-    else:
-        server = request.getfixturevalue("postgis_server")
-        schema = f"sparse_{uuid.uuid4().hex[:10]}"
-        url = with_schema(server, schema)
-    opened = build_sparse_atlas(url, folder)
-    yield opened
-    opened.close()
-    if server is not None:
-        drop_schema(server, schema)
+    with sparse_url(request, tmp_path_factory.mktemp("sparse")) as url, \
+            atlas.open(url) as opened:
+        yield opened
 
 
 def run(sparse, *args: str):

@@ -120,10 +120,12 @@ def style_codes(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
 
 
 def _shade_text(value: object) -> str | None:
+    """A shade value as a legend writes it: a year read as 2010.0 is "2010"."""
     if _is_missing(value):
         return None
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return str(int(number)) if pd.notna(number) and float(number).is_integer() else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _lighter(color: str | None, share: float) -> str | None:

@@ -22,6 +22,8 @@ from ...diagnostics import (
     priority_localities,
     priority_schools,
 )
+from ...diagnostics.access import IF_UNKNOWN_WORKED
+from ...diagnostics.indicators.shares import UNKNOWN
 from ...i18n import normalise_language, t
 from ...names import TERRITORIES
 from ..formatting import format_date, format_number, is_missing
@@ -57,17 +59,15 @@ KEY_FIGURES: tuple[tuple[str, str | None], ...] = (
 )
 
 
-#: Rows that only matter where some states are unknown: the count of such points, and
-#: the coverage as if they worked (the upper end of its range).
-UNKNOWN_COUNTS = frozenset({"unknown"})
-IF_UNKNOWN = frozenset({"if_unknown_worked"})
-
-
 def _says_something(row: Row, headline: object) -> bool:
-    """False for "0 of unknown state" and for a coverage range that is one value."""
-    if row["breakdown"] in UNKNOWN_COUNTS:  # (JMP ladders never reach here)
+    """False for "0 of unknown state" and for a coverage range that is one value.
+
+    Those rows only matter where some states are unknown: the count of such points,
+    and the coverage as if they worked (the upper end of its range).
+    """
+    if row["breakdown"] == UNKNOWN:  # (JMP ladders, whose "unknown" differs, never get here)
         return not (is_missing(row["value"]) or row["value"] == 0)
-    if row["breakdown"] in IF_UNKNOWN:
+    if row["breakdown"] == IF_UNKNOWN_WORKED:
         return not (is_missing(row["value"]) or row["value"] == headline)
     return True
 
@@ -202,12 +202,9 @@ class ReportData:
 
         No value, and each figure needs a layer that has no row in the atlas.
         """
-        empty = set(self.empty_layers())
-        for row in rows:
-            item = REGISTRY.get(row["indicator"])
-            if not is_missing(row["value"]) or item is None or not empty & set(item.layers):
-                return False
-        return True
+        empty = self.empty_layers()
+        return all(is_missing(row["value"]) and REGISTRY.needs_any(row["indicator"], empty)
+                   for row in rows)
 
     def sections(self, code: str) -> list[Section]:
         """One section per theme, in the diagnostics' theme order.

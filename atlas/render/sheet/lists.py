@@ -63,10 +63,11 @@ def _source(data: ReportData, layers: list[str], standard: str) -> str:
 
 
 def _nearest(data: ReportData, row: pd.Series) -> str:
-    """The nearest water point by its name, with its state: "Forage Ndiaye (en panne)"."""
+    """The nearest water point by its name, with its state.
+
+    Unnamed points carry their id as name (see ``distance_table``).
+    """
     name = row.get("nearest_wp_name")
-    if is_missing(name):
-        name = row.get("nearest_wp_id")
     if is_missing(name):
         return "–"
     status = row.get("nearest_wp_status")
